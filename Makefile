@@ -1,0 +1,100 @@
+# mprs: `make` builds libmprs.a and include/mprs.h and runs the host example;
+# `make test` runs everything CI runs, installing what it needs first.
+#
+# Each subsystem adds its own tests, benchmarks and packages in tests/mk/<name>.mk, which
+# append to TESTS, BENCHES, SIZE_SUBSYSTEMS and DEPS_APT.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := all
+
+BUILD ?= build
+CARGO ?= cargo
+CC ?= cc
+CBINDGEN_VERSION := 0.29.4
+HOST_LIB := target/release/libmprs.a
+THUMB_TARGET ?= thumbv7em-none-eabihf
+THUMB_LIB := target/$(THUMB_TARGET)/release/libmprs.a
+CWARN := -Wall -Wextra -Werror
+CFLAGS_TEST := -std=c99 $(CWARN) -g -Iinclude -Itests/c
+
+TESTS :=
+BENCHES :=
+SIZE_SUBSYSTEMS := stream
+DEPS_APT := build-essential pkg-config valgrind libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
+RUST_TARGETS := $(THUMB_TARGET) thumbv7m-none-eabi
+
+include $(sort $(wildcard tests/mk/*.mk))
+
+.PHONY: all lib header header-check example test deps rust-checks rust-tests c-tests \
+	thumb link-test size bench clean
+
+all: lib header example
+
+lib: $(HOST_LIB)
+
+$(HOST_LIB): FORCE
+	$(CARGO) build --release --quiet
+
+header:
+	cbindgen --quiet --config cbindgen.toml --crate mprs --output include/mprs.h
+
+# The committed header must be what cbindgen makes of src/ now.
+header-check:
+	@tmp=$$(mktemp); cbindgen --quiet --config cbindgen.toml --crate mprs --output $$tmp; \
+	if ! diff -u include/mprs.h $$tmp; then rm -f $$tmp; \
+		echo "include/mprs.h is stale: run 'make header' and commit it"; exit 1; fi; \
+	rm -f $$tmp; echo "header: include/mprs.h is fresh"
+	$(CC) -std=c99 $(CWARN) -Iinclude -fsyntax-only -x c include/mprs.h
+	@echo "header: compiles standalone with -std=c99 -Wall -Wextra -Werror"
+
+$(BUILD)/example-short-stream: examples/short_stream.c tests/c/host_port.c tests/c/host_port.h $(HOST_LIB) include/mprs.h
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS_TEST) -o $@ examples/short_stream.c tests/c/host_port.c $(HOST_LIB) -lpthread -ldl
+
+example: $(BUILD)/example-short-stream
+	$(BUILD)/example-short-stream
+
+deps:
+	bash tests/scripts/deps.sh "$(DEPS_APT)" "$(RUST_TARGETS)" "$(CBINDGEN_VERSION)"
+
+rust-checks:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --quiet --all-targets -- -D warnings
+	$(CARGO) clippy --quiet --all-targets --features std -- -D warnings
+
+rust-tests:
+	$(CARGO) test --quiet --features std
+
+C_TESTS := $(patsubst tests/c/test_%.c,$(BUILD)/c/test_%,$(wildcard tests/c/test_*.c))
+
+$(BUILD)/c/test_%: tests/c/test_%.c tests/c/host_port.c tests/c/host_port.h $(HOST_LIB) include/mprs.h
+	@mkdir -p $(BUILD)/c
+	$(CC) $(CFLAGS_TEST) -o $@ $< tests/c/host_port.c $(HOST_LIB) -lcmocka -lpthread -ldl
+
+c-tests: $(C_TESTS)
+	@for t in $(C_TESTS); do echo "== $$t"; $$t; done
+
+thumb:
+	$(CARGO) build --release --quiet --target $(THUMB_TARGET)
+
+# libmprs.a links into a bare-metal firmware with newlib and libgcc: one definition of
+# every symbol, none missing.
+link-test: thumb
+	bash tests/scripts/link-test.sh $(THUMB_TARGET) $(THUMB_LIB) $(BUILD)/link-test
+
+size: lib thumb
+	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LIB) $(THUMB_LIB)
+
+bench: lib
+	@for b in bench-stream $(BENCHES); do $(MAKE) --no-print-directory $$b; done
+
+test: deps header-check rust-checks rust-tests lib example c-tests link-test size $(TESTS)
+	@echo "make test: all passed"
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)
+
+.PHONY: FORCE
+FORCE:

@@ -1,0 +1,76 @@
+# mprs for a MicroPython port. Include it from the port Makefile after py/py.mk and
+# extmod/extmod.mk (and after any line that assigns LIBS with '='):
+#
+#     include path/to/mprs/c-glue/mprs.mk
+#
+# It builds libmprs.a with cargo, adds the glue sources and the include path, and removes
+# the C files mprs replaces, so each symbol has one definition.
+#
+# Settings (set them before the include or on the make command line):
+#   MPRS_TARGET        Rust target triple, or "host" (default) for the build machine,
+#                      e.g. thumbv7em-none-eabihf, thumbv7m-none-eabi, i686-unknown-linux-gnu
+#   MPRS_OBJ_REPR_D    1 when the port uses MICROPY_OBJ_REPR_D (64-bit mp_obj_t on 32-bit)
+#   MPRS_OFF_T_64      1 when mp_off_t is 64-bit on a 32-bit target
+#   MPRS_SUBSYSTEMS    which C modules to replace (default: all that mprs provides)
+#   MPRS_CARGO         cargo command (default: cargo)
+#   MPRS_CARGO_FLAGS   extra flags for cargo build (e.g. --offline)
+
+MPRS_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+MPRS_TARGET ?= host
+MPRS_OBJ_REPR_D ?= 0
+MPRS_OFF_T_64 ?= 0
+MPRS_CARGO ?= cargo
+MPRS_CARGO_FLAGS ?=
+MPRS_SUBSYSTEMS ?= stream
+
+# Each subsystem: the glue file that replaces it, and the C original it removes.
+MPRS_GLUE_stream := stream.c
+MPRS_ORIG_stream := py/stream.c
+
+MPRS_FEATURES :=
+ifeq ($(MPRS_OBJ_REPR_D),1)
+MPRS_FEATURES += obj-repr-d
+CFLAGS += -DMPRS_OBJ_REPR_D=1
+endif
+ifeq ($(MPRS_OFF_T_64),1)
+MPRS_FEATURES += off-t-64
+CFLAGS += -DMPRS_OFF_T_64=1
+endif
+
+MPRS_TARGET_DIR := $(abspath $(BUILD))/mprs-cargo
+ifeq ($(MPRS_TARGET),host)
+MPRS_LIB := $(MPRS_TARGET_DIR)/release/libmprs.a
+MPRS_TARGET_FLAG :=
+else
+MPRS_LIB := $(MPRS_TARGET_DIR)/$(MPRS_TARGET)/release/libmprs.a
+MPRS_TARGET_FLAG := --target $(MPRS_TARGET)
+endif
+
+# The glue is compiled by the port's own rules, with its mpconfigport.h. Like
+# USER_C_MODULES, sources are named relative to a directory on vpath, so objects land in
+# $(BUILD)/<mprs dir name>/c-glue/.
+MPRS_PARENT := $(patsubst %/,%,$(dir $(MPRS_ROOT)))
+MPRS_NAME := $(notdir $(MPRS_ROOT))
+SRC_MPRS_C := $(addprefix $(MPRS_NAME)/c-glue/,port.c $(foreach s,$(MPRS_SUBSYSTEMS),$(MPRS_GLUE_$(s))))
+MPRS_ORIG_C := $(foreach s,$(MPRS_SUBSYSTEMS),$(MPRS_ORIG_$(s)))
+MPRS_GLUE_O := $(addprefix $(BUILD)/,$(SRC_MPRS_C:.c=.o))
+
+vpath %.c $(MPRS_PARENT)
+CFLAGS += -I$(MPRS_ROOT)/include -I$(MPRS_ROOT)/c-glue
+
+# Replace the C originals.
+PY_O := $(filter-out $(addprefix $(BUILD)/,$(MPRS_ORIG_C:.c=.o)),$(PY_O)) $(MPRS_GLUE_O)
+SRC_QSTR := $(filter-out $(MPRS_ORIG_C),$(SRC_QSTR)) $(SRC_MPRS_C)
+SRC_EXTMOD_C := $(filter-out $(MPRS_ORIG_C),$(SRC_EXTMOD_C))
+LIBS += $(MPRS_LIB)
+
+# cargo decides whether anything changed; the glue is rebuilt (and the firmware relinked)
+# when the library is.
+$(MPRS_LIB): FORCE
+	$(ECHO) "CARGO libmprs.a ($(MPRS_TARGET))"
+	$(Q)$(MPRS_CARGO) build --release --quiet $(MPRS_CARGO_FLAGS) \
+		--manifest-path $(MPRS_ROOT)/Cargo.toml --target-dir $(MPRS_TARGET_DIR) \
+		$(MPRS_TARGET_FLAG) $(if $(strip $(MPRS_FEATURES)),--features "$(strip $(MPRS_FEATURES))")
+
+$(MPRS_GLUE_O): $(MPRS_LIB)
+

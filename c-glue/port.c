@@ -1,0 +1,159 @@
+// Port services that libmprs.a imports, implemented with this port's MicroPython build:
+// every VM call that can raise is protected here, so no longjmp crosses a Rust frame.
+
+#include <stddef.h>
+
+#include "py/mperrno.h"
+#include "py/stream.h"
+#include "mprs_glue.h"
+
+// The Rust mirrors must match this build's configuration.
+_Static_assert(sizeof(mprs_obj_t) == sizeof(mp_obj_t),
+    "mprs: mp_obj_t width differs; set MPRS_OBJ_REPR_D=1 for MICROPY_OBJ_REPR_D");
+_Static_assert(sizeof(mprs_uint_t) == sizeof(mp_uint_t), "mprs: mp_uint_t width differs");
+_Static_assert(sizeof(mprs_int_t) == sizeof(mp_int_t), "mprs: mp_int_t width differs");
+_Static_assert(sizeof(mprs_off_t) == sizeof(mp_off_t),
+    "mprs: mp_off_t width differs; set MPRS_OFF_T_64=1 where mp_off_t is 64-bit on a 32-bit target");
+_Static_assert(sizeof(mprs_stream_p_t) == sizeof(mp_stream_p_t), "mprs: mp_stream_p_t size differs");
+_Static_assert(offsetof(mprs_stream_p_t, read) == offsetof(mp_stream_p_t, read), "mprs: mp_stream_p_t.read");
+_Static_assert(offsetof(mprs_stream_p_t, write) == offsetof(mp_stream_p_t, write), "mprs: mp_stream_p_t.write");
+_Static_assert(offsetof(mprs_stream_p_t, ioctl) == offsetof(mp_stream_p_t, ioctl), "mprs: mp_stream_p_t.ioctl");
+_Static_assert(sizeof(mprs_stream_seek_t) == sizeof(struct mp_stream_seek_t), "mprs: mp_stream_seek_t size");
+_Static_assert(offsetof(mprs_stream_seek_t, whence) == offsetof(struct mp_stream_seek_t, whence),
+    "mprs: mp_stream_seek_t.whence");
+
+#ifndef MPRS_PANIC_HOOK
+// A Rust panic is an mprs bug: stop the way this port stops on a fatal VM error.
+#define MPRS_PANIC_HOOK() nlr_jump_fail(NULL)
+#endif
+
+MP_NORETURN void mprs_port_panic(void) {
+    MPRS_PANIC_HOOK();
+    for (;;) {
+    }
+}
+
+mp_uint_t mprs_call_caught(mprs_call_t *call, nlr_buf_t *nlr, int *errcode) {
+    call->exc = MP_OBJ_FROM_PTR(nlr->ret_val);
+    *errcode = MPRS_RAISED;
+    return MP_STREAM_ERROR;
+}
+
+// The stream protocol of obj, or NULL (with *errcode set) if it lacks the method at `offset`.
+static const mp_stream_p_t *stream_with(mp_obj_t obj, size_t offset, int *errcode) {
+    const mp_obj_type_t *type = mp_obj_get_type(obj);
+    const mp_stream_p_t *stream_p = MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
+    if (stream_p == NULL || *(void *const *)((const char *)stream_p + offset) == NULL) {
+        *errcode = MP_EOPNOTSUPP;
+        return NULL;
+    }
+    return stream_p;
+}
+
+mprs_uint_t mprs_port_stream_read(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode) {
+    mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
+    const mp_stream_p_t *stream_p = stream_with(obj, offsetof(mp_stream_p_t, read), errcode);
+    if (stream_p == NULL) {
+        return MP_STREAM_ERROR;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_uint_t out = stream_p->read(obj, buf, size, errcode);
+        nlr_pop();
+        return out;
+    }
+    return mprs_call_caught(call, &nlr, errcode);
+}
+
+mprs_uint_t mprs_port_stream_write(mprs_call_t *call, mprs_obj_t stream, const void *buf, mprs_uint_t size, int *errcode) {
+    mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
+    const mp_stream_p_t *stream_p = stream_with(obj, offsetof(mp_stream_p_t, write), errcode);
+    if (stream_p == NULL) {
+        return MP_STREAM_ERROR;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_uint_t out = stream_p->write(obj, buf, size, errcode);
+        nlr_pop();
+        return out;
+    }
+    return mprs_call_caught(call, &nlr, errcode);
+}
+
+mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_uint_t request, size_t arg, int *errcode) {
+    mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
+    const mp_stream_p_t *stream_p = stream_with(obj, offsetof(mp_stream_p_t, ioctl), errcode);
+    if (stream_p == NULL) {
+        return MP_STREAM_ERROR;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_uint_t out = stream_p->ioctl(obj, request, arg, errcode);
+        nlr_pop();
+        return out;
+    }
+    return mprs_call_caught(call, &nlr, errcode);
+}
+
+int mprs_port_errno(mprs_errno which) {
+    switch (which) {
+        case MPRS_ERRNO_EIO:
+            return MP_EIO;
+        case MPRS_ERRNO_EINVAL:
+            return MP_EINVAL;
+        case MPRS_ERRNO_EAGAIN:
+            return MP_EAGAIN;
+        case MPRS_ERRNO_EWOULDBLOCK:
+            return MP_EWOULDBLOCK;
+        case MPRS_ERRNO_ENOMEM:
+            return MP_ENOMEM;
+        case MPRS_ERRNO_EBADF:
+            return MP_EBADF;
+        case MPRS_ERRNO_EOPNOTSUPP:
+            return MP_EOPNOTSUPP;
+        case MPRS_ERRNO_ENOENT:
+            return MP_ENOENT;
+        case MPRS_ERRNO_EEXIST:
+            return MP_EEXIST;
+        case MPRS_ERRNO_ENOTCONN:
+            return MP_ENOTCONN;
+        case MPRS_ERRNO_ECONNRESET:
+            return MP_ECONNRESET;
+        case MPRS_ERRNO_ETIMEDOUT:
+            return MP_ETIMEDOUT;
+        case MPRS_ERRNO_EALREADY:
+            return MP_EALREADY;
+        case MPRS_ERRNO_EINPROGRESS:
+            return MP_EINPROGRESS;
+        case MPRS_ERRNO_ECONNABORTED:
+            return MP_ECONNABORTED;
+    }
+    return MP_EINVAL;
+}
+
+bool mprs_port_is_nonblocking_error(int errcode) {
+    (void)errcode;
+    return mp_is_nonblocking_error(errcode);
+}
+
+uint8_t *mprs_port_vstr_add_len(mprs_call_t *call, mprs_vstr_t *vstr, size_t len) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        char *p = vstr_add_len((vstr_t *)vstr, len);
+        nlr_pop();
+        return (uint8_t *)p;
+    }
+    int errcode;
+    mprs_call_caught(call, &nlr, &errcode);
+    return NULL;
+}
+
+void mprs_port_vstr_cut_tail(mprs_vstr_t *vstr, size_t len) {
+    vstr_cut_tail_bytes((vstr_t *)vstr, len);
+}
+
+uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len) {
+    vstr_t *v = (vstr_t *)vstr;
+    *len = v->len;
+    return (uint8_t *)v->buf;
+}

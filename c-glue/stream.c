@@ -1,0 +1,345 @@
+// py/stream.h implemented over libmprs.a: the read/write algorithms run in Rust, this file
+// parses arguments, allocates objects and raises. It replaces py/stream.c (c-glue/mprs.mk
+// drops that file from the port's build).
+
+#include <string.h>
+
+#include "py/objstr.h"
+#include "py/stream.h"
+#include "mprs_glue.h"
+
+mp_uint_t mp_stream_rw(mp_obj_t stream, void *buf, mp_uint_t size, int *errcode, byte flags) {
+    mprs_call_t call = MPRS_CALL_INIT;
+    mp_uint_t done = mprs_stream_rw(&call, MPRS_OBJ(stream), buf, size, errcode, flags);
+    mprs_call_reraise(&call);
+    return done;
+}
+
+mp_off_t mp_stream_seek(mp_obj_t stream, mp_off_t offset, int whence, int *errcode) {
+    mprs_call_t call = MPRS_CALL_INIT;
+    mp_off_t res = mprs_stream_seek(&call, MPRS_OBJ(stream), offset, whence, errcode);
+    mprs_call_reraise(&call);
+    return res;
+}
+
+const mp_stream_p_t *mp_get_stream_raise(mp_obj_t self_in, int flags) {
+    const mp_obj_type_t *type = mp_obj_get_type(self_in);
+    if (MP_OBJ_TYPE_HAS_SLOT(type, protocol)) {
+        const mp_stream_p_t *stream_p = MP_OBJ_TYPE_GET_SLOT(type, protocol);
+        bool missing = ((flags & MP_STREAM_OP_READ) && stream_p->read == NULL)
+            || ((flags & MP_STREAM_OP_WRITE) && stream_p->write == NULL)
+            || ((flags & MP_STREAM_OP_IOCTL) && stream_p->ioctl == NULL);
+        if (!missing) {
+            return stream_p;
+        }
+    }
+    // CPython raises io.UnsupportedOperation, an OSError subclass.
+    mp_raise_msg(&mp_type_OSError, MP_ERROR_TEXT("stream operation not supported"));
+}
+
+static MP_NORETURN void stream_raise_error(mp_obj_t stream, int error) {
+    #if MICROPY_STREAMS_DELEGATE_ERROR
+    // The stream may raise a more detailed exception itself.
+    const mp_stream_p_t *stream_p = mp_get_stream(stream);
+    if (stream_p->ioctl != NULL) {
+        int err;
+        stream_p->ioctl(stream, MP_STREAM_RAISE_ERROR, error, &err);
+    }
+    #else
+    (void)stream;
+    #endif
+    mp_raise_OSError(error);
+}
+
+// Raises what a Rust reader reported: the recorded exception, or an OSError.
+static void stream_check_status(mprs_call_t *call, mp_obj_t stream, vstr_t *vstr, int status) {
+    if (status == MPRS_READ_DATA || status == MPRS_READ_NONE) {
+        return;
+    }
+    vstr_clear(vstr);
+    mprs_call_reraise(call);
+    stream_raise_error(stream, status);
+}
+
+static mp_obj_t stream_vstr_to_obj(const mp_stream_p_t *stream_p, vstr_t *vstr) {
+    if (stream_p->is_text) {
+        return mp_obj_new_str_from_vstr(vstr);
+    }
+    return mp_obj_new_bytes_from_vstr(vstr);
+}
+
+static mp_obj_t stream_readall(mp_obj_t self_in) {
+    const mp_stream_p_t *stream_p = mp_get_stream(self_in);
+    vstr_t vstr;
+    vstr_init(&vstr, 256);
+    mprs_call_t call = MPRS_CALL_INIT;
+    int status = mprs_stream_read_all(&call, MPRS_OBJ(self_in), MPRS_VSTR(&vstr));
+    stream_check_status(&call, self_in, &vstr, status);
+    if (status == MPRS_READ_NONE) {
+        vstr_clear(&vstr);
+        return mp_const_none;
+    }
+    return stream_vstr_to_obj(stream_p, &vstr);
+}
+
+static mp_obj_t stream_read_generic(size_t n_args, const mp_obj_t *args, byte flags) {
+    // As CPython, -1 (or no argument) reads to EOF; other negative sizes ask for an
+    // impossible allocation and so raise MemoryError, as in the C original.
+    mp_int_t sz;
+    if (n_args == 1 || ((sz = mp_obj_get_int(args[1])) == -1)) {
+        return stream_readall(args[0]);
+    }
+    const mp_stream_p_t *stream_p = mp_get_stream(args[0]);
+    mprs_call_t call = MPRS_CALL_INIT;
+    vstr_t vstr;
+
+    #if MICROPY_PY_BUILTINS_STR_UNICODE
+    if (stream_p->is_text) {
+        // Counts characters, not bytes, without reading past them.
+        vstr_init(&vstr, sz);
+        int status = mprs_stream_read_text(&call, MPRS_OBJ(args[0]), MPRS_VSTR(&vstr), sz);
+        stream_check_status(&call, args[0], &vstr, status);
+        if (status == MPRS_READ_NONE) {
+            vstr_clear(&vstr);
+            return mp_const_none;
+        }
+        return mp_obj_new_str_from_vstr(&vstr);
+    }
+    #endif
+
+    vstr_init_len(&vstr, sz);
+    int error;
+    mp_uint_t out_sz = mprs_stream_rw(&call, MPRS_OBJ(args[0]), vstr.buf, sz, &error, flags);
+    if (error != 0) {
+        vstr_clear(&vstr);
+        mprs_call_reraise(&call);
+        if (mp_is_nonblocking_error(error)) {
+            // io.RawIOBase.read: None when a non-blocking stream has no data.
+            return mp_const_none;
+        }
+        stream_raise_error(args[0], error);
+    }
+    vstr.len = out_sz;
+    return stream_vstr_to_obj(stream_p, &vstr);
+}
+
+static mp_obj_t stream_read(size_t n_args, const mp_obj_t *args) {
+    return stream_read_generic(n_args, args, MP_STREAM_RW_READ);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_read_obj, 1, 2, stream_read);
+
+static mp_obj_t stream_read1(size_t n_args, const mp_obj_t *args) {
+    return stream_read_generic(n_args, args, MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_read1_obj, 1, 2, stream_read1);
+
+mp_obj_t mp_stream_write(mp_obj_t self_in, const void *buf, size_t len, byte flags) {
+    int error;
+    mp_uint_t out_sz = mp_stream_rw(self_in, (void *)buf, len, &error, flags);
+    if (error != 0) {
+        if (mp_is_nonblocking_error(error)) {
+            // io.RawIOBase.write: None when a non-blocking stream takes nothing.
+            return mp_const_none;
+        }
+        stream_raise_error(self_in, error);
+    }
+    return MP_OBJ_NEW_SMALL_INT(out_sz);
+}
+
+void mp_stream_write_adaptor(void *self, const char *buf, size_t len) {
+    mp_stream_write(MP_OBJ_FROM_PTR(self), buf, len, MP_STREAM_RW_WRITE);
+}
+
+// write(buf[, max_len]) / write(buf, off, max_len), and readinto likewise.
+static mp_obj_t stream_readinto_write_generic(size_t n_args, const mp_obj_t *args, byte flags) {
+    mp_buffer_info_t bufinfo;
+    mp_get_buffer_raise(args[1], &bufinfo, (flags & MP_STREAM_RW_WRITE) ? MP_BUFFER_READ : MP_BUFFER_WRITE);
+    size_t max_len = (size_t)-1;
+    size_t off = 0;
+    if (n_args == 3) {
+        max_len = mp_obj_get_int_truncated(args[2]);
+    } else if (n_args == 4) {
+        off = mp_obj_get_int_truncated(args[2]);
+        max_len = mp_obj_get_int_truncated(args[3]);
+        if (off > bufinfo.len) {
+            off = bufinfo.len;
+        }
+    }
+    size_t len = bufinfo.len - off;
+    return mp_stream_write(args[0], (byte *)bufinfo.buf + off, MIN(len, max_len), flags);
+}
+
+static mp_obj_t stream_write_method(size_t n_args, const mp_obj_t *args) {
+    return stream_readinto_write_generic(n_args, args, MP_STREAM_RW_WRITE);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_write_obj, 2, 4, stream_write_method);
+
+static mp_obj_t stream_write1_method(size_t n_args, const mp_obj_t *args) {
+    return stream_readinto_write_generic(n_args, args, MP_STREAM_RW_WRITE | MP_STREAM_RW_ONCE);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_write1_obj, 2, 4, stream_write1_method);
+
+static mp_obj_t stream_readinto(size_t n_args, const mp_obj_t *args) {
+    return stream_readinto_write_generic(n_args, args, MP_STREAM_RW_READ);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_readinto_obj, 2, 3, stream_readinto);
+
+static mp_obj_t stream_readinto1(size_t n_args, const mp_obj_t *args) {
+    return stream_readinto_write_generic(n_args, args, MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_readinto1_obj, 2, 3, stream_readinto1);
+
+static mp_obj_t stream_unbuffered_readline(size_t n_args, const mp_obj_t *args) {
+    const mp_stream_p_t *stream_p = mp_get_stream(args[0]);
+    // A negative limit, or None as in CPython, reads the whole line.
+    mp_int_t max_size = -1;
+    if (n_args > 1 && args[1] != mp_const_none) {
+        max_size = mp_obj_get_int(args[1]);
+    }
+    vstr_t vstr;
+    vstr_init(&vstr, max_size >= 0 ? (size_t)max_size : 16);
+    mprs_call_t call = MPRS_CALL_INIT;
+    int status = mprs_stream_read_line(&call, MPRS_OBJ(args[0]), MPRS_VSTR(&vstr), max_size);
+    stream_check_status(&call, args[0], &vstr, status);
+    if (status == MPRS_READ_NONE) {
+        vstr_clear(&vstr);
+        return mp_const_none;
+    }
+    return stream_vstr_to_obj(stream_p, &vstr);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_unbuffered_readline_obj, 1, 2, stream_unbuffered_readline);
+
+static mp_obj_t stream_unbuffered_readlines(mp_obj_t self) {
+    mp_obj_t lines = mp_obj_new_list(0, NULL);
+    for (;;) {
+        mp_obj_t line = stream_unbuffered_readline(1, &self);
+        if (!mp_obj_is_true(line)) {
+            break;
+        }
+        mp_obj_list_append(lines, line);
+    }
+    return lines;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(mp_stream_unbuffered_readlines_obj, stream_unbuffered_readlines);
+
+mp_obj_t mp_stream_unbuffered_iter(mp_obj_t self) {
+    mp_obj_t line = stream_unbuffered_readline(1, &self);
+    if (mp_obj_is_true(line)) {
+        return line;
+    }
+    return MP_OBJ_STOP_ITERATION;
+}
+
+// A stream ioctl with no argument, raising on error.
+static mp_uint_t stream_ioctl_or_raise(mp_obj_t stream, mp_uint_t request, uintptr_t arg) {
+    const mp_stream_p_t *stream_p = mp_get_stream(stream);
+    int error;
+    mp_uint_t res = stream_p->ioctl(stream, request, arg, &error);
+    if (res == MP_STREAM_ERROR) {
+        stream_raise_error(stream, error);
+    }
+    return res;
+}
+
+mp_obj_t mp_stream_close(mp_obj_t stream) {
+    stream_ioctl_or_raise(stream, MP_STREAM_CLOSE, 0);
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(mp_stream_close_obj, mp_stream_close);
+
+static mp_obj_t mp_stream___exit__(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    return mp_stream_close(args[0]);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream___exit___obj, 4, 4, mp_stream___exit__);
+
+static mp_obj_t stream_seek(size_t n_args, const mp_obj_t *args) {
+    mp_off_t offset = mp_obj_get_int(args[1]);
+    int whence = MP_SEEK_SET;
+    if (n_args == 3) {
+        whence = mp_obj_get_int(args[2]);
+    }
+    // As POSIX: seeking before the start is an error.
+    if (whence == MP_SEEK_SET && offset < 0) {
+        mp_raise_OSError(MP_EINVAL);
+    }
+    int error;
+    mp_off_t res = mp_stream_seek(args[0], offset, whence, &error);
+    if (res == (mp_off_t)-1) {
+        stream_raise_error(args[0], error);
+    }
+    return mp_obj_new_int_from_uint(res);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_seek_obj, 2, 3, stream_seek);
+
+static mp_obj_t stream_tell(mp_obj_t self) {
+    const mp_obj_t args[3] = {self, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_NEW_SMALL_INT(MP_SEEK_CUR)};
+    return stream_seek(3, args);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(mp_stream_tell_obj, stream_tell);
+
+static mp_obj_t stream_flush(mp_obj_t self) {
+    stream_ioctl_or_raise(self, MP_STREAM_FLUSH, 0);
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(mp_stream_flush_obj, stream_flush);
+
+static mp_obj_t stream_ioctl(size_t n_args, const mp_obj_t *args) {
+    uintptr_t val = 0;
+    if (n_args > 2) {
+        mp_buffer_info_t bufinfo;
+        if (mp_get_buffer(args[2], &bufinfo, MP_BUFFER_WRITE)) {
+            val = (uintptr_t)bufinfo.buf;
+        } else {
+            val = mp_obj_get_int_truncated(args[2]);
+        }
+    }
+    return mp_obj_new_int(stream_ioctl_or_raise(args[0], mp_obj_get_int(args[1]), val));
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_ioctl_obj, 2, 3, stream_ioctl);
+
+#if MICROPY_STREAMS_POSIX_API
+// POSIX-style calls on a concrete stream object, reporting errors through errno.
+#include <errno.h>
+
+static ssize_t stream_posix_result(mp_uint_t out, mprs_call_t *call) {
+    mprs_call_reraise(call);
+    return out == MP_STREAM_ERROR ? -1 : (ssize_t)out;
+}
+
+ssize_t mp_stream_posix_write(void *stream, const void *buf, size_t len) {
+    mprs_call_t call = MPRS_CALL_INIT;
+    int error;
+    mp_uint_t out = mprs_stream_rw(&call, MPRS_OBJ(MP_OBJ_FROM_PTR(stream)), (void *)buf, len, &error,
+        MP_STREAM_RW_WRITE | MP_STREAM_RW_ONCE);
+    if (error != 0) {
+        errno = error;
+        out = MP_STREAM_ERROR;
+    }
+    return stream_posix_result(out, &call);
+}
+
+ssize_t mp_stream_posix_read(void *stream, void *buf, size_t len) {
+    mprs_call_t call = MPRS_CALL_INIT;
+    int error;
+    mp_uint_t out = mprs_stream_rw(&call, MPRS_OBJ(MP_OBJ_FROM_PTR(stream)), buf, len, &error,
+        MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
+    if (error != 0) {
+        errno = error;
+        out = MP_STREAM_ERROR;
+    }
+    return stream_posix_result(out, &call);
+}
+
+off_t mp_stream_posix_lseek(void *stream, off_t offset, int whence) {
+    mp_off_t res = mp_stream_seek(MP_OBJ_FROM_PTR(stream), offset, whence, &errno);
+    return res == (mp_off_t)-1 ? -1 : res;
+}
+
+int mp_stream_posix_fsync(void *stream) {
+    mp_obj_t obj = MP_OBJ_FROM_PTR(stream);
+    const mp_stream_p_t *stream_p = mp_get_stream(obj);
+    mp_uint_t res = stream_p->ioctl(obj, MP_STREAM_FLUSH, 0, &errno);
+    return res == MP_STREAM_ERROR ? -1 : (int)res;
+}
+#endif

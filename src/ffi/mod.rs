@@ -1,0 +1,166 @@
+//! The FFI edge: `extern "C"` exports and the adapters that turn port services into the
+//! core's traits. The only place with `unsafe`; every block says why it is sound.
+
+pub mod stream;
+
+use crate::abi::{
+    self, MpObj, MpUint, MprsCall, MprsErrno, MprsVstr, MPRS_RAISED, MP_STREAM_ERROR,
+};
+use crate::errno::Errnos;
+use crate::stream::{GrowBuf, IoError, RawStream};
+use core::ffi::{c_int, c_void};
+
+/// Calls the port's panic hook.
+#[cfg(not(any(test, feature = "std")))]
+pub(crate) fn port_panic() -> ! {
+    // SAFETY: the port hook takes no arguments and never returns.
+    unsafe { abi::mprs_port_panic() }
+}
+
+/// The port's errno numbering, through `mprs_port_errno`.
+pub struct PortErrnos;
+
+impl Errnos for PortErrnos {
+    fn value(&self, which: MprsErrno) -> i32 {
+        // SAFETY: a pure lookup in the port with a valid enum value.
+        unsafe { abi::mprs_port_errno(which) }
+    }
+    fn is_nonblocking(&self, code: i32) -> bool {
+        // SAFETY: a pure predicate on an integer.
+        unsafe { abi::mprs_port_is_nonblocking_error(code) }
+    }
+}
+
+/// Turns what a port service reported into the core's result.
+fn io_result(ret: MpUint, errcode: c_int) -> Result<usize, IoError> {
+    if ret == MP_STREAM_ERROR {
+        return Err(match errcode {
+            MPRS_RAISED => IoError::Raised,
+            // An error with no errno is a misbehaving stream: report it as EIO, not success.
+            0 => IoError::Errno(PortErrnos.value(MprsErrno::Eio)),
+            code => IoError::Errno(code),
+        });
+    }
+    // A count that does not fit usize is over-long whatever was asked.
+    Ok(usize::try_from(ret).unwrap_or(usize::MAX))
+}
+
+/// A MicroPython stream object, called through the port's protected services.
+pub struct PortStream {
+    pub call: *mut MprsCall,
+    pub obj: MpObj,
+}
+
+impl RawStream for PortStream {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, IoError> {
+        let mut errcode = 0;
+        // SAFETY: buf is a live, writable slice of exactly buf.len() bytes; the service
+        // writes at most that many and reports exceptions instead of unwinding.
+        let ret = unsafe {
+            abi::mprs_port_stream_read(
+                self.call,
+                self.obj,
+                buf.as_mut_ptr().cast::<c_void>(),
+                buf.len() as MpUint,
+                &mut errcode,
+            )
+        };
+        io_result(ret, errcode)
+    }
+
+    fn write(&mut self, buf: &[u8]) -> Result<usize, IoError> {
+        let mut errcode = 0;
+        // SAFETY: buf is a live slice of buf.len() bytes that the service only reads.
+        let ret = unsafe {
+            abi::mprs_port_stream_write(
+                self.call,
+                self.obj,
+                buf.as_ptr().cast::<c_void>(),
+                buf.len() as MpUint,
+                &mut errcode,
+            )
+        };
+        io_result(ret, errcode)
+    }
+}
+
+impl PortStream {
+    /// A stream ioctl through the port's protected service.
+    pub fn ioctl(&mut self, request: MpUint, arg: usize) -> Result<MpUint, IoError> {
+        let mut errcode = 0;
+        // SAFETY: the request and argument are passed through as the caller gave them;
+        // the service reports exceptions instead of unwinding.
+        let ret =
+            unsafe { abi::mprs_port_stream_ioctl(self.call, self.obj, request, arg, &mut errcode) };
+        io_result(ret, errcode).map(|_| ret)
+    }
+}
+
+/// A `vstr_t` owned by the glue.
+pub struct PortVstr {
+    pub call: *mut MprsCall,
+    pub vstr: *mut MprsVstr,
+}
+
+impl GrowBuf for PortVstr {
+    fn grow(&mut self, n: usize) -> Result<(), IoError> {
+        // SAFETY: the glue passed a valid vstr for the duration of this call; the service
+        // protects the allocation and returns NULL if it raised.
+        let p = unsafe { abi::mprs_port_vstr_add_len(self.call, self.vstr, n) };
+        if p.is_null() {
+            Err(IoError::Raised)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn shrink(&mut self, n: usize) {
+        // SAFETY: valid vstr (see grow); the glue clamps n to the length.
+        unsafe { abi::mprs_port_vstr_cut_tail(self.vstr, n) }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        let mut len = 0;
+        // SAFETY: valid vstr; the returned pointer covers len initialised bytes until the
+        // next grow, which needs &mut self and so ends this borrow first.
+        unsafe {
+            let p = abi::mprs_port_vstr_data(self.vstr, &mut len);
+            slice_or_empty(p, len)
+        }
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        let mut len = 0;
+        // SAFETY: as for bytes, and &mut self makes this the only view.
+        unsafe {
+            let p = abi::mprs_port_vstr_data(self.vstr, &mut len);
+            slice_or_empty_mut(p, len)
+        }
+    }
+}
+
+/// A slice from a C pointer and length; NULL or zero length is the empty slice.
+///
+/// # Safety
+/// A non-null `p` must point to `len` initialised bytes valid for `'a`.
+pub(crate) unsafe fn slice_or_empty<'a>(p: *const u8, len: usize) -> &'a [u8] {
+    if p.is_null() || len == 0 {
+        &[]
+    } else {
+        // SAFETY: the caller guarantees p covers len bytes for 'a.
+        unsafe { core::slice::from_raw_parts(p, len) }
+    }
+}
+
+/// The mutable form of `slice_or_empty`.
+///
+/// # Safety
+/// A non-null `p` must point to `len` bytes valid and unaliased for `'a`.
+pub(crate) unsafe fn slice_or_empty_mut<'a>(p: *mut u8, len: usize) -> &'a mut [u8] {
+    if p.is_null() || len == 0 {
+        &mut []
+    } else {
+        // SAFETY: the caller guarantees p covers len unaliased bytes for 'a.
+        unsafe { core::slice::from_raw_parts_mut(p, len) }
+    }
+}

@@ -1,0 +1,24 @@
+//! mprs: memory-safe Rust implementations of MicroPython subsystems.
+//!
+//! Layers (see `../shared/DESIGN.md`):
+//! - core modules (`stream`, and one module per subsystem): the logic, over small traits,
+//!   with no raw pointers and no heap;
+//! - `abi`: `#[repr(C)]` mirrors of MicroPython's types and the port services we import;
+//! - `ffi`: the `extern "C"` exports, the only place with `unsafe`.
+//!
+//! The C glue in `c-glue/` turns these exports into MicroPython's own API.
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod abi;
+pub mod errno;
+pub mod ffi;
+pub mod stream;
+
+/// Without std the port decides what a Rust panic means. The handler never formats its
+/// message, so no `core::fmt` machinery is linked into the firmware.
+#[cfg(not(any(test, feature = "std")))]
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    ffi::port_panic()
+}

@@ -1,0 +1,91 @@
+// Port services for the bare-metal link test (tests/scripts/link-test.sh): the smallest
+// real implementation, over a memory stream, so the firmware links with every export
+// and runs one exact read.
+#include <stdint.h>
+#include <string.h>
+
+#include "mprs.h"
+
+struct mprs_call_t {
+    int raised;
+};
+
+typedef struct {
+    const uint8_t *data;
+    size_t len, pos;
+} mem_stream_t;
+
+mprs_uint_t mprs_port_stream_read(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode) {
+    (void)call;
+    (void)errcode;
+    mem_stream_t *s = (mem_stream_t *)(uintptr_t)stream;
+    size_t n = s->len - s->pos < size ? s->len - s->pos : size;
+    memcpy(buf, s->data + s->pos, n);
+    s->pos += n;
+    return n;
+}
+
+mprs_uint_t mprs_port_stream_write(mprs_call_t *call, mprs_obj_t stream, const void *buf, mprs_uint_t size, int *errcode) {
+    (void)call;
+    (void)stream;
+    (void)buf;
+    (void)errcode;
+    return size;
+}
+
+mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_uint_t request, size_t arg, int *errcode) {
+    (void)call;
+    (void)stream;
+    (void)request;
+    (void)arg;
+    *errcode = 22;
+    return (mprs_uint_t)-1;
+}
+
+int mprs_port_errno(mprs_errno which) {
+    static const int values[] = {5, 22, 11, 11, 12, 9, 95, 2, 17, 107, 104, 110, 114, 115, 103};
+    return (size_t)which < sizeof(values) / sizeof(values[0]) ? values[which] : 22;
+}
+
+bool mprs_port_is_nonblocking_error(int errcode) {
+    return errcode == 11;
+}
+
+static uint8_t vstr_mem[256];
+static size_t vstr_len;
+
+uint8_t *mprs_port_vstr_add_len(mprs_call_t *call, mprs_vstr_t *vstr, size_t len) {
+    (void)vstr;
+    if (len > sizeof(vstr_mem) - vstr_len) {
+        call->raised = 1;
+        return NULL;
+    }
+    vstr_len += len;
+    return vstr_mem + vstr_len - len;
+}
+
+void mprs_port_vstr_cut_tail(mprs_vstr_t *vstr, size_t len) {
+    (void)vstr;
+    vstr_len = len > vstr_len ? 0 : vstr_len - len;
+}
+
+uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len) {
+    (void)vstr;
+    *len = vstr_len;
+    return vstr_mem;
+}
+
+void mprs_port_panic(void) {
+    for (;;) {
+    }
+}
+
+int main(void) {
+    static const uint8_t data[] = "firmware";
+    mem_stream_t s = {data, sizeof(data), 0};
+    uint8_t buf[sizeof(data)];
+    mprs_call_t call = {0};
+    int err;
+    mprs_uint_t n = mprs_stream_rw(&call, (mprs_obj_t)(uintptr_t)&s, buf, sizeof(buf), &err, 0);
+    return n == sizeof(data) && err == 0 && memcmp(buf, data, n) == 0 ? 0 : 1;
+}

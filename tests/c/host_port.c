@@ -1,0 +1,186 @@
+// Host port services: see host_port.h.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host_port.h"
+
+#define HOST_STREAM_ERROR ((mprs_uint_t)-1)
+
+static host_errno_numbering_t errno_numbering = HOST_ERRNO_INTERNAL;
+
+void host_port_set_errno(host_errno_numbering_t numbering) {
+    errno_numbering = numbering;
+}
+
+int host_errno(mprs_errno which) {
+    static const int internal[] = {5, 22, 11, 11, 12, 9, 95, 2, 17, 107, 104, 110, 114, 115, 103};
+    static const int darwin[] = {5, 22, 35, 35, 12, 9, 102, 2, 17, 57, 54, 60, 37, 36, 53};
+    size_t i = (size_t)which;
+    if (i >= sizeof(internal) / sizeof(internal[0])) {
+        return 22;
+    }
+    return errno_numbering == HOST_ERRNO_DARWIN ? darwin[i] : internal[i];
+}
+
+void host_stream_init(host_stream_t *s, const void *src, size_t src_len, int chunk) {
+    memset(s, 0, sizeof(*s));
+    s->src = src;
+    s->src_len = src_len;
+    s->tail.kind = STEP_MOVE;
+    s->tail.n = chunk;
+    s->has_read = s->has_write = s->has_ioctl = true;
+}
+
+void host_stream_add_step(host_stream_t *s, host_step_kind_t kind, int n) {
+    if (s->n_steps < HOST_MAX_STEPS) {
+        s->steps[s->n_steps].kind = kind;
+        s->steps[s->n_steps].n = n;
+        s->n_steps++;
+    }
+}
+
+static host_step_t next_step(host_stream_t *s) {
+    s->calls++;
+    if (s->next_step < s->n_steps) {
+        return s->steps[s->next_step++];
+    }
+    return s->tail;
+}
+
+static mprs_uint_t raised(mprs_call_t *call, const char *what, int *errcode) {
+    call->raised = true;
+    call->exc = what;
+    *errcode = MPRS_RAISED;
+    return HOST_STREAM_ERROR;
+}
+
+// Moves bytes per the next step; `out` is NULL for a write.
+static mprs_uint_t host_move(mprs_call_t *call, host_stream_t *s, uint8_t *out, const uint8_t *in,
+    mprs_uint_t size, int *errcode) {
+    host_step_t step = next_step(s);
+    switch (step.kind) {
+        case STEP_ERROR:
+            *errcode = step.n;
+            return HOST_STREAM_ERROR;
+        case STEP_RAISE:
+            return raised(call, out ? "read raised" : "write raised", errcode);
+        case STEP_OVERLONG:
+            return size + (mprs_uint_t)step.n;
+        case STEP_MOVE:
+            break;
+    }
+    size_t n = size;
+    if (step.n > 0 && (size_t)step.n < n) {
+        n = (size_t)step.n;
+    }
+    if (out != NULL) {
+        size_t avail = s->src_len - s->src_pos;
+        n = n < avail ? n : avail;
+        memcpy(out, s->src + s->src_pos, n);
+        s->src_pos += n;
+    } else {
+        size_t room = sizeof(s->sink) - s->sink_len;
+        n = n < room ? n : room;
+        memcpy(s->sink + s->sink_len, in, n);
+        s->sink_len += n;
+    }
+    return n;
+}
+
+mprs_uint_t mprs_port_stream_read(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode) {
+    host_stream_t *s = (host_stream_t *)(uintptr_t)stream;
+    if (!s->has_read) {
+        *errcode = host_errno(MPRS_ERRNO_EOPNOTSUPP);
+        return HOST_STREAM_ERROR;
+    }
+    return host_move(call, s, buf, NULL, size, errcode);
+}
+
+mprs_uint_t mprs_port_stream_write(mprs_call_t *call, mprs_obj_t stream, const void *buf, mprs_uint_t size, int *errcode) {
+    host_stream_t *s = (host_stream_t *)(uintptr_t)stream;
+    if (!s->has_write) {
+        *errcode = host_errno(MPRS_ERRNO_EOPNOTSUPP);
+        return HOST_STREAM_ERROR;
+    }
+    return host_move(call, s, NULL, buf, size, errcode);
+}
+
+mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_uint_t request, size_t arg, int *errcode) {
+    (void)call;
+    host_stream_t *s = (host_stream_t *)(uintptr_t)stream;
+    s->ioctls++;
+    if (request == 2) { // MP_STREAM_SEEK: absolute position in src
+        mprs_stream_seek_t *seek = (mprs_stream_seek_t *)arg;
+        mprs_off_t base = seek->whence == 0 ? 0 : seek->whence == 1 ? (mprs_off_t)s->src_pos : (mprs_off_t)s->src_len;
+        mprs_off_t pos = base + seek->offset;
+        if (pos < 0) {
+            *errcode = host_errno(MPRS_ERRNO_EINVAL);
+            return HOST_STREAM_ERROR;
+        }
+        s->src_pos = (size_t)pos < s->src_len ? (size_t)pos : s->src_len;
+        seek->offset = (mprs_off_t)s->src_pos;
+        return 0;
+    }
+    *errcode = host_errno(MPRS_ERRNO_EINVAL);
+    return HOST_STREAM_ERROR;
+}
+
+int mprs_port_errno(mprs_errno which) {
+    return host_errno(which);
+}
+
+bool mprs_port_is_nonblocking_error(int errcode) {
+    return errcode == host_errno(MPRS_ERRNO_EAGAIN) || errcode == host_errno(MPRS_ERRNO_EWOULDBLOCK);
+}
+
+void host_vstr_init(host_vstr_t *v, size_t alloc_limit) {
+    memset(v, 0, sizeof(*v));
+    v->alloc_limit = alloc_limit;
+}
+
+void host_vstr_free(host_vstr_t *v) {
+    free(v->buf);
+    memset(v, 0, sizeof(*v));
+}
+
+uint8_t *mprs_port_vstr_add_len(mprs_call_t *call, mprs_vstr_t *vstr, size_t len) {
+    host_vstr_t *v = (host_vstr_t *)vstr;
+    size_t need = v->len + len;
+    if (need < v->len || (v->alloc_limit != 0 && need > v->alloc_limit)) {
+        int errcode;
+        raised(call, "MemoryError", &errcode);
+        return NULL;
+    }
+    if (need > v->alloc) {
+        size_t alloc = need * 2 + 16;
+        uint8_t *p = realloc(v->buf, alloc);
+        if (p == NULL) {
+            int errcode;
+            raised(call, "MemoryError", &errcode);
+            return NULL;
+        }
+        v->buf = p;
+        v->alloc = alloc;
+    }
+    uint8_t *start = v->buf + v->len;
+    memset(start, 0xa5, len); // not zero, so a test sees if unread bytes are kept
+    v->len = need;
+    return start;
+}
+
+void mprs_port_vstr_cut_tail(mprs_vstr_t *vstr, size_t len) {
+    host_vstr_t *v = (host_vstr_t *)vstr;
+    v->len = len > v->len ? 0 : v->len - len;
+}
+
+uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len) {
+    host_vstr_t *v = (host_vstr_t *)vstr;
+    *len = v->len;
+    return v->buf;
+}
+
+void mprs_port_panic(void) {
+    fputs("mprs: Rust panic reached the port hook\n", stderr);
+    abort();
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Links the thumb libmprs.a into a bare-metal firmware with arm-none-eabi-gcc, newlib and
+# libgcc, calling every export, and fails on a duplicate or missing symbol.
+# Usage: link-test.sh <rust target> <libmprs.a> <out dir>
+set -euo pipefail
+target=$1 lib=$2 out=$3
+mkdir -p "$out"
+case $target in
+    thumbv7em-none-eabihf) cpu=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16) ;;
+    thumbv7em-none-eabi) cpu=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft) ;;
+    thumbv7m-none-eabi) cpu=(-mcpu=cortex-m3 -mthumb) ;;
+    *) echo "link-test: no CPU flags for $target"; exit 1 ;;
+esac
+# Every function the header declares that Rust exports (not the port services).
+exports=$(grep -E '^[a-z_0-9]+ \*?mprs_[a-z0-9_]+\(' include/mprs.h | grep -oE 'mprs_[a-z0-9_]+\(' | tr -d '(' | sort -u)
+{
+    echo '#include <stdint.h>'
+    echo '#include "mprs.h"'
+    echo 'void *volatile mprs_link_keep[] = {'
+    for f in $exports; do echo "    (void *)$f,"; done
+    echo '};'
+} > "$out/keep.c"
+arm-none-eabi-gcc "${cpu[@]}" -Os -std=c99 -Wall -Werror -Iinclude -Itests/c \
+    -ffunction-sections -fdata-sections --specs=nano.specs --specs=nosys.specs \
+    -Wl,--gc-sections -Wl,-Map="$out/firmware.map" -o "$out/firmware.elf" \
+    tests/c/bare_port.c "$out/keep.c" "$lib" -lc -lgcc 2>&1 | tee "$out/link.log"
+if grep -qiE "multiple definition|undefined reference" "$out/link.log"; then
+    echo "link-test: FAILED (see $out/link.log)"; exit 1
+fi
+n=$(wc -w <<<"$exports")
+echo "link-test: $target firmware links with newlib and libgcc, $n exports kept, no duplicate or missing symbol"
+arm-none-eabi-size "$out/firmware.elf"
