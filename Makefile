@@ -13,9 +13,12 @@ CARGO ?= cargo
 CC ?= cc
 CBINDGEN_VERSION := 0.29.4
 HOST_LIB := target/release/libmprs.a
+# Host port services: host_port.c, and host_<subsystem>.c for each subsystem's own.
+HOST_PORT_C := $(sort $(wildcard tests/c/host_*.c))
 THUMB_TARGET ?= thumbv7em-none-eabihf
 THUMB_LIB := target/$(THUMB_TARGET)/release/libmprs.a
 CWARN := -Wall -Wextra -Werror
+HOST_LDLIBS := -lpthread -ldl
 CFLAGS_TEST := -std=c99 $(CWARN) -g -Iinclude -Itests/c
 
 TESTS :=
@@ -48,9 +51,9 @@ header-check:
 	$(CC) -std=c99 $(CWARN) -Iinclude -fsyntax-only -x c include/mprs.h
 	@echo "header: compiles standalone with -std=c99 -Wall -Wextra -Werror"
 
-$(BUILD)/example-short-stream: examples/short_stream.c tests/c/host_port.c tests/c/host_port.h $(HOST_LIB) include/mprs.h
+$(BUILD)/example-short-stream: examples/short_stream.c $(HOST_PORT_C) tests/c/host_port.h $(HOST_LIB) include/mprs.h
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_TEST) -o $@ examples/short_stream.c tests/c/host_port.c $(HOST_LIB) -lpthread -ldl
+	$(CC) $(CFLAGS_TEST) -o $@ examples/short_stream.c $(HOST_PORT_C) $(HOST_LIB) $(HOST_LDLIBS)
 
 example: $(BUILD)/example-short-stream
 	$(BUILD)/example-short-stream
@@ -62,15 +65,16 @@ rust-checks:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --quiet --all-targets -- -D warnings
 	$(CARGO) clippy --quiet --all-targets --features std -- -D warnings
+	$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) -- -D warnings
 
 rust-tests:
 	$(CARGO) test --quiet --features std
 
 C_TESTS := $(patsubst tests/c/test_%.c,$(BUILD)/c/test_%,$(wildcard tests/c/test_*.c))
 
-$(BUILD)/c/test_%: tests/c/test_%.c tests/c/host_port.c tests/c/host_port.h $(HOST_LIB) include/mprs.h
+$(BUILD)/c/test_%: tests/c/test_%.c $(HOST_PORT_C) tests/c/host_port.h $(HOST_LIB) include/mprs.h
 	@mkdir -p $(BUILD)/c
-	$(CC) $(CFLAGS_TEST) -o $@ $< tests/c/host_port.c $(HOST_LIB) -lcmocka -lpthread -ldl
+	$(CC) $(CFLAGS_TEST) -o $@ $< $(HOST_PORT_C) $(HOST_LIB) -lcmocka $(HOST_LDLIBS)
 
 c-tests: $(C_TESTS)
 	@for t in $(C_TESTS); do echo "== $$t"; $$t; done

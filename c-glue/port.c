@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "py/mperrno.h"
+#include "py/mphal.h"
 #include "py/stream.h"
 #include "mprs_glue.h"
 
@@ -31,6 +32,30 @@ MP_NORETURN void mprs_port_panic(void) {
     MPRS_PANIC_HOOK();
     for (;;) {
     }
+}
+
+// The critical-section of libmprs.a. Each entry keeps the state its own begin returned,
+// so every level restores what it found; only the holder of the section touches these.
+#ifndef MPRS_ATOMIC_NEST_MAX
+#define MPRS_ATOMIC_NEST_MAX (8)
+#endif
+static mp_uint_t mprs_atomic_state[MPRS_ATOMIC_NEST_MAX];
+static size_t mprs_atomic_depth;
+
+void mprs_port_atomic_begin(void) {
+    mp_uint_t state = MICROPY_BEGIN_ATOMIC_SECTION();
+    if (mprs_atomic_depth >= MPRS_ATOMIC_NEST_MAX) {
+        mprs_port_panic();
+    }
+    mprs_atomic_state[mprs_atomic_depth++] = state;
+}
+
+void mprs_port_atomic_end(void) {
+    if (mprs_atomic_depth == 0) {
+        mprs_port_panic();
+    }
+    mp_uint_t state = mprs_atomic_state[--mprs_atomic_depth];
+    MICROPY_END_ATOMIC_SECTION(state);
 }
 
 mp_uint_t mprs_call_caught(mprs_call_t *call, nlr_buf_t *nlr, int *errcode) {

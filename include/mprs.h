@@ -177,6 +177,17 @@ extern uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len);
 extern void mprs_port_panic(void);
 
 /**
+ * Enters the port's atomic section (`MICROPY_BEGIN_ATOMIC_SECTION`, or the lwIP lock);
+ * nests. The `critical-section` implementation of the library.
+ */
+extern void mprs_port_atomic_begin(void);
+
+/**
+ * Leaves the section entered by the matching `mprs_port_atomic_begin`.
+ */
+extern void mprs_port_atomic_end(void);
+
+/**
  * `mp_stream_rw`: moves `size` bytes between `buf` and `stream` (read unless `flags` has
  * `MP_STREAM_RW_WRITE`; one underlying call with `MP_STREAM_RW_ONCE`). Returns the bytes
  * done; `*errcode` is 0, an errno, or `MPRS_RAISED` with the exception in `call`.

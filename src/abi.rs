@@ -166,4 +166,16 @@ extern "C" {
     pub fn mprs_port_vstr_data(vstr: *mut MprsVstr, len: *mut usize) -> *mut u8;
     /// What a Rust panic does in this port (never returns).
     pub fn mprs_port_panic() -> !;
+    /// Enters the port's atomic section (`MICROPY_BEGIN_ATOMIC_SECTION`, or the lwIP lock);
+    /// nests. The `critical-section` implementation of the library.
+    pub fn mprs_port_atomic_begin();
+    /// Leaves the section entered by the matching `mprs_port_atomic_begin`.
+    pub fn mprs_port_atomic_end();
+}
+
+/// An `mp_uint_t` as a length: `None` where it does not fit (a 64-bit `mp_uint_t` under
+/// `MICROPY_OBJ_REPR_D` on a 32-bit target).
+#[allow(clippy::useless_conversion)] // the same type unless feature obj-repr-d
+pub fn uint_to_usize(value: MpUint) -> Option<usize> {
+    usize::try_from(value).ok()
 }

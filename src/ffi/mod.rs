@@ -17,6 +17,66 @@ pub(crate) fn port_panic() -> ! {
     unsafe { abi::mprs_port_panic() }
 }
 
+/// `critical-section` for the library: the port's atomic section. Host tests use the std
+/// implementation instead.
+#[cfg(not(any(test, feature = "std")))]
+mod port_critical_section {
+    struct PortCriticalSection;
+    critical_section::set_impl!(PortCriticalSection);
+
+    // SAFETY: the port's atomic section excludes every other context that touches the
+    // state mprs guards (interrupts, lwIP's thread), and nests.
+    unsafe impl critical_section::Impl for PortCriticalSection {
+        unsafe fn acquire() {
+            // SAFETY: enters the port's section; release leaves it.
+            unsafe { super::abi::mprs_port_atomic_begin() }
+        }
+        unsafe fn release(_restore: ()) {
+            // SAFETY: called once for each acquire, innermost first, by critical-section.
+            unsafe { super::abi::mprs_port_atomic_end() }
+        }
+    }
+}
+
+/// `critical-section` on the host with std (tests, tools): one process-wide mutex,
+/// re-entrant per thread, so tests that race threads against each other really exclude them.
+#[cfg(any(test, feature = "std"))]
+mod std_critical_section {
+    use std::cell::{Cell, RefCell};
+    use std::sync::{Mutex, MutexGuard};
+
+    static LOCK: Mutex<()> = Mutex::new(());
+    std::thread_local! {
+        static DEPTH: Cell<usize> = const { Cell::new(0) };
+        static HELD: RefCell<Option<MutexGuard<'static, ()>>> = const { RefCell::new(None) };
+    }
+
+    struct StdCriticalSection;
+    critical_section::set_impl!(StdCriticalSection);
+
+    // SAFETY: the outermost acquire on a thread takes the process-wide lock and the
+    // matching outermost release drops it; nested levels only count.
+    unsafe impl critical_section::Impl for StdCriticalSection {
+        unsafe fn acquire() {
+            DEPTH.with(|depth| {
+                if depth.get() == 0 {
+                    let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    HELD.with(|held| *held.borrow_mut() = Some(guard));
+                }
+                depth.set(depth.get() + 1);
+            });
+        }
+        unsafe fn release(_restore: ()) {
+            DEPTH.with(|depth| {
+                depth.set(depth.get().saturating_sub(1));
+                if depth.get() == 0 {
+                    HELD.with(|held| held.borrow_mut().take());
+                }
+            });
+        }
+    }
+}
+
 /// The port's errno numbering, through `mprs_port_errno`.
 pub struct PortErrnos;
 
@@ -42,7 +102,7 @@ fn io_result(ret: MpUint, errcode: c_int) -> Result<usize, IoError> {
         });
     }
     // A count that does not fit usize is over-long whatever was asked.
-    Ok(usize::try_from(ret).unwrap_or(usize::MAX))
+    Ok(abi::uint_to_usize(ret).unwrap_or(usize::MAX))
 }
 
 /// A MicroPython stream object, called through the port's protected services.

@@ -48,7 +48,7 @@ pub unsafe extern "C" fn mprs_stream_rw(
     flags: u8,
 ) -> MpUint {
     let once = flags & MP_STREAM_RW_ONCE != 0;
-    let outcome = match usize::try_from(size) {
+    let outcome = match crate::abi::uint_to_usize(size).ok_or(()) {
         Ok(len) if len <= isize::MAX as usize && (!buf.is_null() || len == 0) => {
             let mut port = PortStream { call, obj: stream };
             let bytes = buf.cast::<u8>();
@@ -89,7 +89,7 @@ pub unsafe extern "C" fn mprs_stream_read_text(
 ) -> c_int {
     let mut port = PortStream { call, obj: stream };
     let mut buf = PortVstr { call, vstr };
-    let chars = usize::try_from(chars).unwrap_or(usize::MAX);
+    let chars = crate::abi::uint_to_usize(chars).unwrap_or(usize::MAX);
     read_status(stream::read_text(&mut port, &PortErrnos, &mut buf, chars))
 }
 

@@ -80,6 +80,17 @@ void mprs_port_panic(void) {
     }
 }
 
+// Single-threaded bare metal with no interrupts touching mprs state: nothing to mask.
+static volatile unsigned atomic_depth;
+
+void mprs_port_atomic_begin(void) {
+    atomic_depth++;
+}
+
+void mprs_port_atomic_end(void) {
+    atomic_depth--;
+}
+
 int main(void) {
     static const uint8_t data[] = "firmware";
     mem_stream_t s = {data, sizeof(data), 0};

@@ -1,4 +1,6 @@
 // Host port services: see host_port.h.
+#define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,4 +185,16 @@ uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len) {
 void mprs_port_panic(void) {
     fputs("mprs: Rust panic reached the port hook\n", stderr);
     abort();
+}
+
+// The critical section is a recursive mutex, so lwIP's thread and the test's thread
+// really exclude each other.
+static pthread_mutex_t atomic_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void mprs_port_atomic_begin(void) {
+    pthread_mutex_lock(&atomic_mutex);
+}
+
+void mprs_port_atomic_end(void) {
+    pthread_mutex_unlock(&atomic_mutex);
 }
