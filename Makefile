@@ -12,11 +12,13 @@ BUILD ?= build
 CARGO ?= cargo
 CC ?= cc
 CBINDGEN_VERSION := 0.29.4
-HOST_LIB := target/release/libmprs.a
+# The archives tests and firmware link: cargo's, less Rust's compiler_builtins
+# (c-glue/mprs-archive.sh), so libc and libgcc stay the one source of memcpy and helpers.
+HOST_LIB := $(BUILD)/host/libmprs.a
 # Host port services: host_port.c, and host_<subsystem>.c for each subsystem's own.
 HOST_PORT_C := $(sort $(wildcard tests/c/host_*.c))
 THUMB_TARGET ?= thumbv7em-none-eabihf
-THUMB_LIB := target/$(THUMB_TARGET)/release/libmprs.a
+THUMB_LIB := $(BUILD)/$(THUMB_TARGET)/libmprs.a
 CWARN := -Wall -Wextra -Werror
 HOST_LDLIBS := -lpthread -ldl
 CFLAGS_TEST := -std=c99 $(CWARN) -g -Iinclude -Itests/c
@@ -38,6 +40,7 @@ lib: $(HOST_LIB)
 
 $(HOST_LIB): FORCE
 	$(CARGO) build --release --quiet
+	sh c-glue/mprs-archive.sh target/release/libmprs.a $@
 
 header:
 	cbindgen --quiet --config cbindgen.toml --crate mprs --output include/mprs.h
@@ -81,6 +84,7 @@ c-tests: $(C_TESTS)
 
 thumb:
 	$(CARGO) build --release --quiet --target $(THUMB_TARGET)
+	sh c-glue/mprs-archive.sh target/$(THUMB_TARGET)/release/libmprs.a $(THUMB_LIB) arm-none-eabi-
 
 # libmprs.a links into a bare-metal firmware with newlib and libgcc: one definition of
 # every symbol, none missing.
@@ -102,3 +106,13 @@ clean:
 
 .PHONY: FORCE
 FORCE:
+
+$(BUILD)/bench-stream-rw: benches/stream_rw.c $(HOST_PORT_C) tests/c/host_port.h $(HOST_LIB) include/mprs.h
+	@mkdir -p $(BUILD)
+	$(CC) -std=c99 -O2 -Iinclude -Itests/c -o $@ benches/stream_rw.c $(HOST_PORT_C) $(HOST_LIB) $(HOST_LDLIBS)
+
+.PHONY: bench-stream
+bench-stream: $(BUILD)/bench-stream-rw
+	@for chunk in 1 64 4096; do \
+		bash tests/scripts/callgrind.sh "mp_stream_rw: exact 4 KiB read, $$chunk-byte chunks" \
+			mprs_stream_rw $(BUILD)/bench-stream-rw $$chunk; done

@@ -39,12 +39,14 @@ endif
 
 MPRS_TARGET_DIR := $(abspath $(BUILD))/mprs-cargo
 ifeq ($(MPRS_TARGET),host)
-MPRS_LIB := $(MPRS_TARGET_DIR)/release/libmprs.a
+MPRS_CARGO_LIB := $(MPRS_TARGET_DIR)/release/libmprs.a
 MPRS_TARGET_FLAG :=
 else
-MPRS_LIB := $(MPRS_TARGET_DIR)/$(MPRS_TARGET)/release/libmprs.a
+MPRS_CARGO_LIB := $(MPRS_TARGET_DIR)/$(MPRS_TARGET)/release/libmprs.a
 MPRS_TARGET_FLAG := --target $(MPRS_TARGET)
 endif
+# What the firmware links: cargo's archive less Rust's compiler_builtins (see mprs-archive.sh).
+MPRS_LIB := $(abspath $(BUILD))/mprs/libmprs.a
 
 # The glue is compiled by the port's own rules, with its mpconfigport.h. Like
 # USER_C_MODULES, sources are named relative to a directory on vpath, so objects land in
@@ -71,6 +73,10 @@ $(MPRS_LIB): FORCE
 	$(Q)$(MPRS_CARGO) build --release --quiet $(MPRS_CARGO_FLAGS) \
 		--manifest-path $(MPRS_ROOT)/Cargo.toml --target-dir $(MPRS_TARGET_DIR) \
 		$(MPRS_TARGET_FLAG) $(if $(strip $(MPRS_FEATURES)),--features "$(strip $(MPRS_FEATURES))")
+	$(Q)mkdir -p $(dir $(MPRS_LIB))
+	$(Q)if ! cmp -s $(MPRS_CARGO_LIB) $(MPRS_LIB).src; then \
+		cp $(MPRS_CARGO_LIB) $(MPRS_LIB).src.tmp && mv $(MPRS_LIB).src.tmp $(MPRS_LIB).src; \
+		sh $(MPRS_ROOT)/c-glue/mprs-archive.sh $(MPRS_LIB).src $(MPRS_LIB) $(CROSS_COMPILE); fi
 
 $(MPRS_GLUE_O): $(MPRS_LIB)
 

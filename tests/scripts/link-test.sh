@@ -27,6 +27,16 @@ arm-none-eabi-gcc "${cpu[@]}" -Os -std=c99 -Wall -Werror -Iinclude -Itests/c \
 if grep -qiE "multiple definition|undefined reference" "$out/link.log"; then
     echo "link-test: FAILED (see $out/link.log)"; exit 1
 fi
+# Only mprs's own members may come from the archive: memcpy, __aeabi_* and friends must
+# come from newlib and libgcc, one place for the whole firmware.
+foreign=$(grep -oE 'libmprs\.a\([^)]*\)' "$out/firmware.map" | sort -u | grep -vE '\((mprs|core|critical_section)-' || true)
+if [ -n "$foreign" ]; then
+    echo "link-test: FAILED: libmprs.a supplied members that are not mprs's own:"; echo "$foreign"; exit 1
+fi
+for helper in memcpy memset; do
+    from=$(grep -A1 -E "^ \.text\.$helper|^ \.text +0x[0-9a-f]+ +0x[0-9a-f]+ .*lib_a-$helper\.o" "$out/firmware.map" | grep -oE 'lib[a-z_]+\.a\(lib_a-[a-z]+\.o\)' | head -1 || true)
+    [ -n "$from" ] && echo "link-test: $helper comes from $from"
+done
 n=$(wc -w <<<"$exports")
 echo "link-test: $target firmware links with newlib and libgcc, $n exports kept, no duplicate or missing symbol"
 arm-none-eabi-size "$out/firmware.elf"
