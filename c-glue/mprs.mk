@@ -14,6 +14,8 @@
 #   MPRS_SUBSYSTEMS    which C modules to replace (default: all that mprs provides)
 #   MPRS_CARGO         cargo command (default: cargo)
 #   MPRS_CARGO_FLAGS   extra flags for cargo build (e.g. --offline)
+#   MPRS_LINK_TARGETS  the port's final link targets (default: $(BUILD)/firmware.elf, and
+#                      $(BUILD)/$(PROG) where PROG is set, as in the unix port)
 
 MPRS_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 MPRS_TARGET ?= host
@@ -64,7 +66,10 @@ CFLAGS += -I$(MPRS_ROOT)/include -I$(MPRS_ROOT)/c-glue
 PY_O := $(filter-out $(addprefix $(BUILD)/,$(MPRS_ORIG_C:.c=.o)),$(PY_O)) $(MPRS_GLUE_O)
 SRC_QSTR := $(filter-out $(MPRS_ORIG_C),$(SRC_QSTR)) $(SRC_MPRS_C)
 SRC_EXTMOD_C := $(filter-out $(MPRS_ORIG_C),$(SRC_EXTMOD_C))
-LIBS += $(MPRS_LIB)
+# Added for the link recipe only, so it survives a port that assigns LIBS with '=' after
+# this include (as the qemu port does), and lands after the port's objects.
+MPRS_LINK_TARGETS ?= $(BUILD)/firmware.elf $(if $(PROG),$(BUILD)/$(PROG))
+$(MPRS_LINK_TARGETS): LIBS += $(MPRS_LIB)
 
 # cargo decides whether anything changed; the glue is rebuilt (and the firmware relinked)
 # when the library is.
