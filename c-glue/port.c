@@ -75,30 +75,16 @@ static const mp_stream_p_t *stream_with(mp_obj_t obj, size_t offset, int *errcod
     return stream_p;
 }
 
-mprs_uint_t mprs_port_stream_read(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode) {
+mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, bool write) {
     mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
-    const mp_stream_p_t *stream_p = stream_with(obj, offsetof(mp_stream_p_t, read), errcode);
+    const mp_stream_p_t *stream_p = stream_with(obj,
+        write ? offsetof(mp_stream_p_t, write) : offsetof(mp_stream_p_t, read), errcode);
     if (stream_p == NULL) {
         return MP_STREAM_ERROR;
     }
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_uint_t out = stream_p->read(obj, buf, size, errcode);
-        nlr_pop();
-        return out;
-    }
-    return mprs_call_caught(call, &nlr, errcode);
-}
-
-mprs_uint_t mprs_port_stream_write(mprs_call_t *call, mprs_obj_t stream, const void *buf, mprs_uint_t size, int *errcode) {
-    mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
-    const mp_stream_p_t *stream_p = stream_with(obj, offsetof(mp_stream_p_t, write), errcode);
-    if (stream_p == NULL) {
-        return MP_STREAM_ERROR;
-    }
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_uint_t out = stream_p->write(obj, buf, size, errcode);
+        mp_uint_t out = write ? stream_p->write(obj, buf, size, errcode) : stream_p->read(obj, buf, size, errcode);
         nlr_pop();
         return out;
     }

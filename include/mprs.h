@@ -127,17 +127,15 @@ typedef struct {
 extern "C" {
 #endif // __cplusplus
 
-extern mprs_uint_t mprs_port_stream_read(mprs_call_t *call,
-                                         mprs_obj_t stream,
-                                         void *buf,
-                                         mprs_uint_t size,
-                                         int *errcode);
-
-extern mprs_uint_t mprs_port_stream_write(mprs_call_t *call,
-                                          mprs_obj_t stream,
-                                          const void *buf,
-                                          mprs_uint_t size,
-                                          int *errcode);
+/**
+ * One read (`write` false) or write of the stream's protocol, protected.
+ */
+extern mprs_uint_t mprs_port_stream_io(mprs_call_t *call,
+                                       mprs_obj_t stream,
+                                       void *buf,
+                                       mprs_uint_t size,
+                                       int *errcode,
+                                       bool write);
 
 extern mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call,
                                           mprs_obj_t stream,

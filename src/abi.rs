@@ -132,19 +132,14 @@ pub enum MprsErrno {
 // `MprsCall` and `MprsVstr` are opaque: only pointers to them cross the boundary.
 #[allow(improper_ctypes)]
 extern "C" {
-    pub fn mprs_port_stream_read(
+    /// One read (`write` false) or write of the stream's protocol, protected.
+    pub fn mprs_port_stream_io(
         call: *mut MprsCall,
         stream: MpObj,
         buf: *mut c_void,
         size: MpUint,
         errcode: *mut c_int,
-    ) -> MpUint;
-    pub fn mprs_port_stream_write(
-        call: *mut MprsCall,
-        stream: MpObj,
-        buf: *const c_void,
-        size: MpUint,
-        errcode: *mut c_int,
+        write: bool,
     ) -> MpUint;
     pub fn mprs_port_stream_ioctl(
         call: *mut MprsCall,

@@ -42,34 +42,24 @@ pub enum RwBuf<'a> {
 /// `mp_stream_rw`. An underlying 0 ends the loop (EOF for read); an error returns the
 /// bytes done so far with the error, except that a non-blocking error after some progress
 /// returns the progress as success. A count larger than what was asked is EIO.
-pub fn rw<S, E>(stream: &mut S, errnos: &E, buf: RwBuf<'_>, once: bool) -> Rw
+pub fn rw<S, E>(stream: &mut S, errnos: &E, mut buf: RwBuf<'_>, once: bool) -> Rw
 where
     S: RawStream + ?Sized,
     E: Errnos + ?Sized,
 {
-    match buf {
-        RwBuf::Read(buf) => transfer(buf.len(), once, errnos, |done| match buf.get_mut(done..) {
-            Some(rest) => stream.read(rest),
-            None => Ok(0),
-        }),
-        RwBuf::Write(buf) => transfer(buf.len(), once, errnos, |done| match buf.get(done..) {
-            Some(rest) => stream.write(rest),
-            None => Ok(0),
-        }),
-    }
-}
-
-/// The loop shared by both directions: `step(done)` moves bytes from offset `done`.
-fn transfer<E: Errnos + ?Sized>(
-    len: usize,
-    once: bool,
-    errnos: &E,
-    mut step: impl FnMut(usize) -> Result<usize, IoError>,
-) -> Rw {
+    let len = match &buf {
+        RwBuf::Read(b) => b.len(),
+        RwBuf::Write(b) => b.len(),
+    };
     let mut done = 0;
     while done < len {
         let remaining = len - done;
-        match step(done) {
+        // One loop for both directions keeps one copy of it in flash.
+        let step = match &mut buf {
+            RwBuf::Read(b) => b.get_mut(done..).map_or(Ok(0), |rest| stream.read(rest)),
+            RwBuf::Write(b) => b.get(done..).map_or(Ok(0), |rest| stream.write(rest)),
+        };
+        match step {
             Ok(0) => break,
             Ok(n) if n > remaining => {
                 let eio = errnos.value(MprsErrno::Eio);
@@ -376,7 +366,10 @@ mod tests {
 
     impl VecBuf {
         fn new() -> Self {
-            VecBuf { bytes: Vec::new(), limit: usize::MAX }
+            VecBuf {
+                bytes: Vec::new(),
+                limit: usize::MAX,
+            }
         }
     }
 
@@ -419,9 +412,20 @@ mod tests {
         for chunk in 1..=64 {
             let mut s = Fake::new(&src, chunk);
             let (out, buf) = read_exact(&mut s, 64);
-            assert_eq!(out, Rw { done: 64, error: None }, "chunk {chunk}");
+            assert_eq!(
+                out,
+                Rw {
+                    done: 64,
+                    error: None
+                },
+                "chunk {chunk}"
+            );
             assert_eq!(buf, src);
-            assert_eq!(s.calls, 64usize.div_ceil(chunk), "chunk {chunk}: one call per chunk");
+            assert_eq!(
+                s.calls,
+                64usize.div_ceil(chunk),
+                "chunk {chunk}: one call per chunk"
+            );
         }
     }
 
@@ -432,7 +436,14 @@ mod tests {
                 let src = data(eof);
                 let mut s = Fake::new(&src, chunk);
                 let (out, buf) = read_exact(&mut s, 40);
-                assert_eq!(out, Rw { done: eof, error: None }, "eof {eof} chunk {chunk}");
+                assert_eq!(
+                    out,
+                    Rw {
+                        done: eof,
+                        error: None
+                    },
+                    "eof {eof} chunk {chunk}"
+                );
                 assert_eq!(&buf[..eof], &src[..]);
             }
         }
@@ -443,29 +454,66 @@ mod tests {
         let src = data(100);
         let mut s = Fake::new(&src, 7);
         let mut buf = [0u8; 50];
-        let out = rw(&mut s, &Numbering::MicroPythonInternal, RwBuf::Read(&mut buf), true);
-        assert_eq!(out, Rw { done: 7, error: None });
+        let out = rw(
+            &mut s,
+            &Numbering::MicroPythonInternal,
+            RwBuf::Read(&mut buf),
+            true,
+        );
+        assert_eq!(
+            out,
+            Rw {
+                done: 7,
+                error: None
+            }
+        );
         assert_eq!(s.calls, 1);
         assert_eq!(&buf[..7], &src[..7]);
 
         let mut s = Fake::new(&[], 7);
-        let out = rw(&mut s, &Numbering::MicroPythonInternal, RwBuf::Write(&src), true);
-        assert_eq!(out, Rw { done: 7, error: None });
+        let out = rw(
+            &mut s,
+            &Numbering::MicroPythonInternal,
+            RwBuf::Write(&src),
+            true,
+        );
+        assert_eq!(
+            out,
+            Rw {
+                done: 7,
+                error: None
+            }
+        );
         assert_eq!((s.calls, &s.written[..]), (1, &src[..7]));
     }
 
     #[test]
     fn eagain_before_progress_is_reported_and_after_progress_is_success() {
         for n in BOTH {
-            let mut s = Fake::new(&data(10), 4).numbering(n).with(&[Step::Errno(MprsErrno::Eagain)]);
+            let mut s = Fake::new(&data(10), 4)
+                .numbering(n)
+                .with(&[Step::Errno(MprsErrno::Eagain)]);
             let (out, _) = read_exact(&mut s, 10);
-            assert_eq!(out, Rw { done: 0, error: Some(IoError::Errno(n.value(MprsErrno::Eagain))) });
+            assert_eq!(
+                out,
+                Rw {
+                    done: 0,
+                    error: Some(IoError::Errno(n.value(MprsErrno::Eagain)))
+                }
+            );
 
             let mut s = Fake::new(&data(10), 4)
                 .numbering(n)
                 .with(&[Step::Move(3), Step::Errno(MprsErrno::Ewouldblock)]);
             let (out, buf) = read_exact(&mut s, 10);
-            assert_eq!(out, Rw { done: 3, error: None }, "{n:?}: progress is kept, not leaked");
+            assert_eq!(
+                out,
+                Rw {
+                    done: 3,
+                    error: None
+                },
+                "{n:?}: progress is kept, not leaked"
+            );
             assert_eq!(&buf[..3], &data(10)[..3]);
         }
     }
@@ -473,20 +521,44 @@ mod tests {
     #[test]
     fn the_ports_numbering_decides_what_is_non_blocking() {
         // Linux's EAGAIN (11) is a hard error on a port whose EAGAIN is 35.
-        let mut s = Fake::new(&data(10), 4).numbering(Numbering::Darwin).with(&[Step::Move(2), Step::Code(11)]);
+        let mut s = Fake::new(&data(10), 4)
+            .numbering(Numbering::Darwin)
+            .with(&[Step::Move(2), Step::Code(11)]);
         let (out, _) = read_exact(&mut s, 10);
-        assert_eq!(out, Rw { done: 2, error: Some(IoError::Errno(11)) });
+        assert_eq!(
+            out,
+            Rw {
+                done: 2,
+                error: Some(IoError::Errno(11))
+            }
+        );
     }
 
     #[test]
     fn hard_errors_and_exceptions_return_progress_with_the_error() {
         for n in BOTH {
             let eio = n.value(MprsErrno::Eio);
-            let mut s = Fake::new(&data(10), 4).numbering(n).with(&[Step::Move(3), Step::Errno(MprsErrno::Eio)]);
-            assert_eq!(read_exact(&mut s, 10).0, Rw { done: 3, error: Some(IoError::Errno(eio)) });
+            let mut s = Fake::new(&data(10), 4)
+                .numbering(n)
+                .with(&[Step::Move(3), Step::Errno(MprsErrno::Eio)]);
+            assert_eq!(
+                read_exact(&mut s, 10).0,
+                Rw {
+                    done: 3,
+                    error: Some(IoError::Errno(eio))
+                }
+            );
 
-            let mut s = Fake::new(&data(10), 4).numbering(n).with(&[Step::Move(3), Step::Raise]);
-            assert_eq!(read_exact(&mut s, 10).0, Rw { done: 3, error: Some(IoError::Raised) });
+            let mut s = Fake::new(&data(10), 4)
+                .numbering(n)
+                .with(&[Step::Move(3), Step::Raise]);
+            assert_eq!(
+                read_exact(&mut s, 10).0,
+                Rw {
+                    done: 3,
+                    error: Some(IoError::Raised)
+                }
+            );
             assert_eq!(s.calls, 2, "nothing is called after an exception");
         }
     }
@@ -495,8 +567,19 @@ mod tests {
     fn a_write_that_returns_zero_ends_the_loop() {
         let src = data(20);
         let mut s = Fake::new(&[], 5).with(&[Step::Move(5), Step::Zero]);
-        let out = rw(&mut s, &Numbering::MicroPythonInternal, RwBuf::Write(&src), false);
-        assert_eq!(out, Rw { done: 5, error: None });
+        let out = rw(
+            &mut s,
+            &Numbering::MicroPythonInternal,
+            RwBuf::Write(&src),
+            false,
+        );
+        assert_eq!(
+            out,
+            Rw {
+                done: 5,
+                error: None
+            }
+        );
         assert_eq!(s.calls, 2);
     }
 
@@ -505,8 +588,19 @@ mod tests {
         let src = data(33);
         for chunk in 1..=33 {
             let mut s = Fake::new(&[], chunk);
-            let out = rw(&mut s, &Numbering::MicroPythonInternal, RwBuf::Write(&src), false);
-            assert_eq!(out, Rw { done: 33, error: None });
+            let out = rw(
+                &mut s,
+                &Numbering::MicroPythonInternal,
+                RwBuf::Write(&src),
+                false,
+            );
+            assert_eq!(
+                out,
+                Rw {
+                    done: 33,
+                    error: None
+                }
+            );
             assert_eq!(s.written, src);
         }
     }
@@ -516,21 +610,50 @@ mod tests {
         for n in BOTH {
             let eio = Some(IoError::Errno(n.value(MprsErrno::Eio)));
             for once in [false, true] {
-                let mut s = Fake::new(&data(10), 4).numbering(n).with(&[Step::Overlong(1)]);
+                let mut s = Fake::new(&data(10), 4)
+                    .numbering(n)
+                    .with(&[Step::Overlong(1)]);
                 let mut buf = [0u8; 8];
-                assert_eq!(rw(&mut s, &n, RwBuf::Read(&mut buf), once), Rw { done: 0, error: eio });
+                assert_eq!(
+                    rw(&mut s, &n, RwBuf::Read(&mut buf), once),
+                    Rw {
+                        done: 0,
+                        error: eio
+                    }
+                );
             }
-            let mut s = Fake::new(&data(10), 4).numbering(n).with(&[Step::Move(2), Step::Overlong(usize::MAX - 8)]);
-            assert_eq!(read_exact(&mut s, 8).0, Rw { done: 2, error: eio }, "no unsigned wrap");
+            let mut s = Fake::new(&data(10), 4)
+                .numbering(n)
+                .with(&[Step::Move(2), Step::Overlong(usize::MAX - 8)]);
+            assert_eq!(
+                read_exact(&mut s, 8).0,
+                Rw {
+                    done: 2,
+                    error: eio
+                },
+                "no unsigned wrap"
+            );
             let mut s = Fake::new(&[], 4).numbering(n).with(&[Step::Overlong(3)]);
-            assert_eq!(rw(&mut s, &n, RwBuf::Write(&data(8)), false), Rw { done: 0, error: eio });
+            assert_eq!(
+                rw(&mut s, &n, RwBuf::Write(&data(8)), false),
+                Rw {
+                    done: 0,
+                    error: eio
+                }
+            );
         }
     }
 
     #[test]
     fn an_empty_request_makes_no_call() {
         let mut s = Fake::new(&data(4), 4);
-        assert_eq!(read_exact(&mut s, 0).0, Rw { done: 0, error: None });
+        assert_eq!(
+            read_exact(&mut s, 0).0,
+            Rw {
+                done: 0,
+                error: None
+            }
+        );
         assert_eq!(s.calls, 0);
     }
 
@@ -567,11 +690,18 @@ mod tests {
     #[test]
     fn text_read_non_blocking() {
         for n in BOTH {
-            let mut s = Fake::new(b"abc", 4).numbering(n).with(&[Step::Errno(MprsErrno::Eagain)]);
+            let mut s = Fake::new(b"abc", 4)
+                .numbering(n)
+                .with(&[Step::Errno(MprsErrno::Eagain)]);
             assert_eq!(text(&mut s, 2), (Ok(ReadEnd::WouldBlockEmpty), vec![]));
             // One whole char, then nothing more for now: what was read is returned.
-            let mut s = Fake::new("é€".as_bytes(), 2).numbering(n).with(&[Step::Move(2), Step::Errno(MprsErrno::Eagain)]);
-            assert_eq!(text(&mut s, 2), (Ok(ReadEnd::Data), "é".as_bytes().to_vec()));
+            let mut s = Fake::new("é€".as_bytes(), 2)
+                .numbering(n)
+                .with(&[Step::Move(2), Step::Errno(MprsErrno::Eagain)]);
+            assert_eq!(
+                text(&mut s, 2),
+                (Ok(ReadEnd::Data), "é".as_bytes().to_vec())
+            );
         }
     }
 
@@ -580,8 +710,14 @@ mod tests {
         let mut s = Fake::new(b"abc", 4).with(&[Step::Errno(MprsErrno::Eio)]);
         assert_eq!(text(&mut s, 2).0, Err(IoError::Errno(5)));
         let mut s = Fake::new(b"abc", 4);
-        let mut buf = VecBuf { bytes: Vec::new(), limit: 1 };
-        assert_eq!(read_text(&mut s, &Numbering::MicroPythonInternal, &mut buf, 2), Err(IoError::Raised));
+        let mut buf = VecBuf {
+            bytes: Vec::new(),
+            limit: 1,
+        };
+        assert_eq!(
+            read_text(&mut s, &Numbering::MicroPythonInternal, &mut buf, 2),
+            Err(IoError::Raised)
+        );
         assert_eq!(s.calls, 0, "no read into memory that could not be had");
     }
 
@@ -598,7 +734,11 @@ mod tests {
             for chunk in [1, 100, 256, 4096] {
                 let src = data(len);
                 let mut s = Fake::new(&src, chunk);
-                assert_eq!(all(&mut s), (Ok(ReadEnd::Data), src.clone()), "len {len} chunk {chunk}");
+                assert_eq!(
+                    all(&mut s),
+                    (Ok(ReadEnd::Data), src.clone()),
+                    "len {len} chunk {chunk}"
+                );
             }
         }
     }
@@ -606,13 +746,21 @@ mod tests {
     #[test]
     fn read_all_non_blocking_and_errors() {
         for n in BOTH {
-            let mut s = Fake::new(&data(10), 4).numbering(n).with(&[Step::Errno(MprsErrno::Eagain)]);
+            let mut s = Fake::new(&data(10), 4)
+                .numbering(n)
+                .with(&[Step::Errno(MprsErrno::Eagain)]);
             assert_eq!(all(&mut s), (Ok(ReadEnd::WouldBlockEmpty), vec![]));
-            let mut s = Fake::new(&data(10), 4).numbering(n).with(&[Step::Move(4), Step::Errno(MprsErrno::Eagain)]);
+            let mut s = Fake::new(&data(10), 4)
+                .numbering(n)
+                .with(&[Step::Move(4), Step::Errno(MprsErrno::Eagain)]);
             assert_eq!(all(&mut s), (Ok(ReadEnd::Data), data(4)));
-            let mut s = Fake::new(&data(10), 4).numbering(n).with(&[Step::Move(4), Step::Raise]);
+            let mut s = Fake::new(&data(10), 4)
+                .numbering(n)
+                .with(&[Step::Move(4), Step::Raise]);
             assert_eq!(all(&mut s).0, Err(IoError::Raised));
-            let mut s = Fake::new(&data(10), 4).numbering(n).with(&[Step::Overlong(1)]);
+            let mut s = Fake::new(&data(10), 4)
+                .numbering(n)
+                .with(&[Step::Overlong(1)]);
             assert_eq!(all(&mut s).0, Err(IoError::Errno(n.value(MprsErrno::Eio))));
         }
     }
@@ -639,12 +787,21 @@ mod tests {
     #[test]
     fn readline_non_blocking_and_errors() {
         for n in BOTH {
-            let mut s = Fake::new(b"abc\n", 1).numbering(n).with(&[Step::Errno(MprsErrno::Eagain)]);
+            let mut s = Fake::new(b"abc\n", 1)
+                .numbering(n)
+                .with(&[Step::Errno(MprsErrno::Eagain)]);
             assert_eq!(line(&mut s, None), (Ok(ReadEnd::WouldBlockEmpty), vec![]));
-            let mut s = Fake::new(b"abc\n", 1).numbering(n).with(&[Step::Move(1), Step::Errno(MprsErrno::Eagain)]);
+            let mut s = Fake::new(b"abc\n", 1)
+                .numbering(n)
+                .with(&[Step::Move(1), Step::Errno(MprsErrno::Eagain)]);
             assert_eq!(line(&mut s, None), (Ok(ReadEnd::Data), b"a".to_vec()));
-            let mut s = Fake::new(b"abc\n", 1).numbering(n).with(&[Step::Move(1), Step::Overlong(1)]);
-            assert_eq!(line(&mut s, None).0, Err(IoError::Errno(n.value(MprsErrno::Eio))));
+            let mut s = Fake::new(b"abc\n", 1)
+                .numbering(n)
+                .with(&[Step::Move(1), Step::Overlong(1)]);
+            assert_eq!(
+                line(&mut s, None).0,
+                Err(IoError::Errno(n.value(MprsErrno::Eio)))
+            );
             let mut s = Fake::new(b"abc\n", 1).numbering(n).with(&[Step::Raise]);
             assert_eq!(line(&mut s, None).0, Err(IoError::Raised));
         }

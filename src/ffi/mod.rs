@@ -111,36 +111,34 @@ pub struct PortStream {
     pub obj: MpObj,
 }
 
-impl RawStream for PortStream {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, IoError> {
+impl PortStream {
+    /// One protected read or write; `buf` is written to only for a read.
+    fn io(&mut self, buf: *mut u8, len: usize, write: bool) -> Result<usize, IoError> {
         let mut errcode = 0;
-        // SAFETY: buf is a live, writable slice of exactly buf.len() bytes; the service
-        // writes at most that many and reports exceptions instead of unwinding.
+        // SAFETY: buf covers len bytes of a live slice (writable when !write); the service
+        // moves at most len bytes and reports exceptions instead of unwinding.
         let ret = unsafe {
-            abi::mprs_port_stream_read(
+            abi::mprs_port_stream_io(
                 self.call,
                 self.obj,
-                buf.as_mut_ptr().cast::<c_void>(),
-                buf.len() as MpUint,
+                buf.cast::<c_void>(),
+                len as MpUint,
                 &mut errcode,
+                write,
             )
         };
         io_result(ret, errcode)
     }
+}
+
+impl RawStream for PortStream {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, IoError> {
+        self.io(buf.as_mut_ptr(), buf.len(), false)
+    }
 
     fn write(&mut self, buf: &[u8]) -> Result<usize, IoError> {
-        let mut errcode = 0;
-        // SAFETY: buf is a live slice of buf.len() bytes that the service only reads.
-        let ret = unsafe {
-            abi::mprs_port_stream_write(
-                self.call,
-                self.obj,
-                buf.as_ptr().cast::<c_void>(),
-                buf.len() as MpUint,
-                &mut errcode,
-            )
-        };
-        io_result(ret, errcode)
+        // The port only reads from buf for a write.
+        self.io(buf.as_ptr().cast_mut(), buf.len(), true)
     }
 }
 

@@ -15,22 +15,17 @@ typedef struct {
     size_t len, pos;
 } mem_stream_t;
 
-mprs_uint_t mprs_port_stream_read(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode) {
+mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, bool write) {
     (void)call;
     (void)errcode;
     mem_stream_t *s = (mem_stream_t *)(uintptr_t)stream;
+    if (write) {
+        return size;
+    }
     size_t n = s->len - s->pos < size ? s->len - s->pos : size;
     memcpy(buf, s->data + s->pos, n);
     s->pos += n;
     return n;
-}
-
-mprs_uint_t mprs_port_stream_write(mprs_call_t *call, mprs_obj_t stream, const void *buf, mprs_uint_t size, int *errcode) {
-    (void)call;
-    (void)stream;
-    (void)buf;
-    (void)errcode;
-    return size;
 }
 
 mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_uint_t request, size_t arg, int *errcode) {

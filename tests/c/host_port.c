@@ -90,22 +90,13 @@ static mprs_uint_t host_move(mprs_call_t *call, host_stream_t *s, uint8_t *out, 
     return n;
 }
 
-mprs_uint_t mprs_port_stream_read(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode) {
+mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, bool write) {
     host_stream_t *s = (host_stream_t *)(uintptr_t)stream;
-    if (!s->has_read) {
+    if (!(write ? s->has_write : s->has_read)) {
         *errcode = host_errno(MPRS_ERRNO_EOPNOTSUPP);
         return HOST_STREAM_ERROR;
     }
-    return host_move(call, s, buf, NULL, size, errcode);
-}
-
-mprs_uint_t mprs_port_stream_write(mprs_call_t *call, mprs_obj_t stream, const void *buf, mprs_uint_t size, int *errcode) {
-    host_stream_t *s = (host_stream_t *)(uintptr_t)stream;
-    if (!s->has_write) {
-        *errcode = host_errno(MPRS_ERRNO_EOPNOTSUPP);
-        return HOST_STREAM_ERROR;
-    }
-    return host_move(call, s, NULL, buf, size, errcode);
+    return write ? host_move(call, s, NULL, buf, size, errcode) : host_move(call, s, buf, NULL, size, errcode);
 }
 
 mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_uint_t request, size_t arg, int *errcode) {
