@@ -15,11 +15,12 @@ mp_uint_t mp_stream_rw(mp_obj_t stream, void *buf, mp_uint_t size, int *errcode,
     return done;
 }
 
+// A single ioctl, with no loop to move to Rust; an exception from it propagates as usual.
 mp_off_t mp_stream_seek(mp_obj_t stream, mp_off_t offset, int whence, int *errcode) {
-    mprs_call_t call = MPRS_CALL_INIT;
-    mp_off_t res = mprs_stream_seek(&call, MPRS_OBJ(stream), offset, whence, errcode);
-    mprs_call_reraise(&call);
-    return res;
+    struct mp_stream_seek_t seek_s = { .offset = offset, .whence = whence };
+    const mp_stream_p_t *stream_p = mp_get_stream(stream);
+    mp_uint_t res = stream_p->ioctl(stream, MP_STREAM_SEEK, (uintptr_t)&seek_s, errcode);
+    return res == MP_STREAM_ERROR ? (mp_off_t)-1 : seek_s.offset;
 }
 
 const mp_stream_p_t *mp_get_stream_raise(mp_obj_t self_in, int flags) {

@@ -93,17 +93,6 @@ typedef ptrdiff_t mprs_int_t;
 typedef int64_t mprs_int_t;
 #endif
 
-#if !defined(MPRS_OFF_T_64)
-/**
- * `mp_off_t`: `long` on most ports, `long long` where feature `off-t-64` says so.
- */
-typedef ptrdiff_t mprs_off_t;
-#endif
-
-#if defined(MPRS_OFF_T_64)
-typedef int64_t mprs_off_t;
-#endif
-
 /**
  * `mp_stream_p_t`. `flags` holds the `is_text : 1` bit-field: bit 0 on the little-endian
  * targets MicroPython's ports use (GCC allocates bit-fields from the low bit there).
@@ -114,6 +103,17 @@ typedef struct {
   mprs_uint_t (*ioctl)(mprs_obj_t, mprs_uint_t, size_t, int*);
   mprs_uint_t flags;
 } mprs_stream_p_t;
+
+#if !defined(MPRS_OFF_T_64)
+/**
+ * `mp_off_t`: `long` on most ports, `long long` where feature `off-t-64` says so.
+ */
+typedef ptrdiff_t mprs_off_t;
+#endif
+
+#if defined(MPRS_OFF_T_64)
+typedef int64_t mprs_off_t;
+#endif
 
 /**
  * `struct mp_stream_seek_t`, the argument of `MP_STREAM_SEEK`.
@@ -232,19 +232,6 @@ int mprs_stream_read_all(mprs_call_t *call, mprs_obj_t stream, mprs_vstr_t *vstr
  * As `mprs_stream_read_text`.
  */
 int mprs_stream_read_line(mprs_call_t *call, mprs_obj_t stream, mprs_vstr_t *vstr, mprs_int_t max);
-
-/**
- * `mp_stream_seek`: the new offset, or -1 with `*errcode` set (an errno or
- * `MPRS_RAISED`). `errcode` may be NULL.
- *
- * # Safety
- * `call` must be the glue's live call record; `stream` an object with the stream protocol.
- */
-mprs_off_t mprs_stream_seek(mprs_call_t *call,
-                            mprs_obj_t stream,
-                            mprs_off_t offset,
-                            int whence,
-                            int *errcode);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -3,8 +3,8 @@
 
 use super::{PortErrnos, PortStream, PortVstr};
 use crate::abi::{
-    MpObj, MpOff, MpStreamSeek, MpUint, MprsCall, MprsErrno, MprsVstr, MPRS_RAISED,
-    MP_STREAM_RW_ONCE, MP_STREAM_RW_WRITE, MP_STREAM_SEEK,
+    MpObj, MpUint, MprsCall, MprsErrno, MprsVstr, MPRS_RAISED, MP_STREAM_RW_ONCE,
+    MP_STREAM_RW_WRITE,
 };
 use crate::errno::Errnos;
 use crate::stream::{self, IoError, ReadEnd, RwBuf};
@@ -125,31 +125,4 @@ pub unsafe extern "C" fn mprs_stream_read_line(
     let mut buf = PortVstr { call, vstr };
     let max = usize::try_from(max).ok();
     read_status(stream::read_line(&mut port, &PortErrnos, &mut buf, max))
-}
-
-/// `mp_stream_seek`: the new offset, or -1 with `*errcode` set (an errno or
-/// `MPRS_RAISED`). `errcode` may be NULL.
-///
-/// # Safety
-/// `call` must be the glue's live call record; `stream` an object with the stream protocol.
-#[no_mangle]
-pub unsafe extern "C" fn mprs_stream_seek(
-    call: *mut MprsCall,
-    stream: MpObj,
-    offset: MpOff,
-    whence: c_int,
-    errcode: *mut c_int,
-) -> MpOff {
-    let mut seek = MpStreamSeek { offset, whence };
-    let mut port = PortStream { call, obj: stream };
-    let result = port.ioctl(MP_STREAM_SEEK, core::ptr::addr_of_mut!(seek) as usize);
-    let (code, out) = match result {
-        Ok(_) => (0, seek.offset),
-        Err(error) => (error_code(error), -1),
-    };
-    if !errcode.is_null() {
-        // SAFETY: a non-null errcode points to an int the caller owns.
-        unsafe { *errcode = code };
-    }
-    out
 }

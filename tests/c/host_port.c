@@ -100,20 +100,10 @@ mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf,
 }
 
 mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_uint_t request, size_t arg, int *errcode) {
-    (void)call;
     host_stream_t *s = (host_stream_t *)(uintptr_t)stream;
     s->ioctls++;
-    if (request == 2) { // MP_STREAM_SEEK: absolute position in src
-        mprs_stream_seek_t *seek = (mprs_stream_seek_t *)arg;
-        mprs_off_t base = seek->whence == 0 ? 0 : seek->whence == 1 ? (mprs_off_t)s->src_pos : (mprs_off_t)s->src_len;
-        mprs_off_t pos = base + seek->offset;
-        if (pos < 0) {
-            *errcode = host_errno(MPRS_ERRNO_EINVAL);
-            return HOST_STREAM_ERROR;
-        }
-        s->src_pos = (size_t)pos < s->src_len ? (size_t)pos : s->src_len;
-        seek->offset = (mprs_off_t)s->src_pos;
-        return 0;
+    if (s->ioctl != NULL) {
+        return s->ioctl(call, s, request, arg, errcode);
     }
     *errcode = host_errno(MPRS_ERRNO_EINVAL);
     return HOST_STREAM_ERROR;

@@ -275,20 +275,6 @@ static void read_all_and_readline(void **state) {
     host_vstr_free(&v);
 }
 
-static void seek_passes_offset_and_whence(void **state) {
-    (void)state;
-    host_stream_t s;
-    host_stream_init(&s, text, TEXT_LEN, 0);
-    mprs_call_t call = HOST_CALL_INIT;
-    int err = -1;
-    assert_int_equal(mprs_stream_seek(&call, host_obj(&s), 10, 0, &err), 10);
-    assert_int_equal(err, 0);
-    assert_int_equal(mprs_stream_seek(&call, host_obj(&s), 5, 1, &err), 15);
-    assert_int_equal(mprs_stream_seek(&call, host_obj(&s), -1, 2, &err), TEXT_LEN - 1);
-    assert_int_equal(mprs_stream_seek(&call, host_obj(&s), -100, 1, &err), -1);
-    assert_int_equal(err, host_errno(MPRS_ERRNO_EINVAL));
-}
-
 // Each test under MicroPython's internal errno and under a system numbering (EAGAIN 35).
 #define BOTH(test) \
     {#test " [internal errno]", test, setup_internal, NULL, NULL}, \
@@ -310,7 +296,6 @@ int main(void) {
         BOTH(text_read_counts_utf8_chars),
         BOTH(readers_report_none_errors_and_memory_errors),
         BOTH(read_all_and_readline),
-        BOTH(seek_passes_offset_and_whence),
     };
     return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
 }
