@@ -97,8 +97,12 @@ size: lib thumb
 bench: lib
 	@for b in bench-stream $(BENCHES); do $(MAKE) --no-print-directory $$b; done
 
-test: deps header-check rust-checks rust-tests lib example c-tests link-test size $(TESTS)
-	@echo "make test: all passed"
+TEST_STAGES = header-check rust-checks rust-tests lib example c-tests link-test size $(TESTS)
+
+# Each stage stops make on failure, so reaching the end means every stage passed.
+test: deps
+	@for stage in $(TEST_STAGES); do echo "== make $$stage"; $(MAKE) --no-print-directory $$stage; done
+	@echo "stages: $(words $(TEST_STAGES)) passed, 0 failed"
 
 clean:
 	$(CARGO) clean
