@@ -226,6 +226,10 @@ where
     Ok(end)
 }
 
+/// How much `read_line` grows its buffer at a time: each grow is a protected call into the
+/// VM, so not one per byte.
+const READ_LINE_STEP: usize = 16;
+
 /// `readline([max])`: reads one byte at a time (unbuffered, so never past the line) until
 /// a newline, which is kept, EOF, or `max` bytes.
 pub fn read_line<S, E, B>(
@@ -240,38 +244,44 @@ where
     B: GrowBuf + ?Sized,
 {
     let start = buf.bytes().len();
-    let mut left = max;
-    while left != Some(0) {
-        buf.grow(1)?;
-        match stream.read(tail(buf, 1)) {
-            Ok(1) => {
-                if buf.bytes().last() == Some(&b'\n') {
-                    break;
-                }
-            }
-            Ok(0) => {
-                buf.shrink(1);
-                break;
-            }
-            Ok(_) => {
-                buf.shrink(1);
-                return Err(IoError::Errno(errnos.value(MprsErrno::Eio)));
-            }
-            Err(IoError::Errno(code)) if errnos.is_nonblocking(code) => {
-                buf.shrink(1);
-                if buf.bytes().len() == start {
-                    return Ok(ReadEnd::WouldBlockEmpty);
-                }
-                break;
-            }
-            Err(error) => {
-                buf.shrink(1);
-                return Err(error);
-            }
+    let mut left = max.unwrap_or(usize::MAX);
+    // Bytes grown at the tail and not yet filled.
+    let mut free = 0;
+    let end = loop {
+        if left == 0 {
+            break Ok(ReadEnd::Data);
         }
-        left = left.map(|n| n - 1);
-    }
-    Ok(ReadEnd::Data)
+        if free == 0 {
+            let step = READ_LINE_STEP.min(left);
+            buf.grow(step)?;
+            free = step;
+        }
+        let mut byte = [0u8; 1];
+        match stream.read(&mut byte) {
+            Ok(1) => {
+                if let Some(slot) = tail(buf, free).first_mut() {
+                    *slot = byte[0];
+                }
+                free -= 1;
+                left -= 1;
+                if byte[0] == b'\n' {
+                    break Ok(ReadEnd::Data);
+                }
+            }
+            Ok(0) => break Ok(ReadEnd::Data),
+            Ok(_) => break Err(IoError::Errno(errnos.value(MprsErrno::Eio))),
+            Err(IoError::Errno(code)) if errnos.is_nonblocking(code) => {
+                break Ok(if buf.bytes().len() - free == start {
+                    ReadEnd::WouldBlockEmpty
+                } else {
+                    ReadEnd::Data
+                });
+            }
+            Err(error) => break Err(error),
+        }
+    };
+    buf.shrink(free);
+    end
 }
 
 #[cfg(test)]
@@ -782,6 +792,26 @@ mod tests {
         assert_eq!(line(&mut s, None), (Ok(ReadEnd::Data), b"ef".to_vec()));
         assert_eq!(line(&mut s, None), (Ok(ReadEnd::Data), b"".to_vec()));
         assert_eq!(line(&mut s, Some(0)), (Ok(ReadEnd::Data), b"".to_vec()));
+    }
+
+    #[test]
+    fn readline_across_growth_steps_keeps_every_byte() {
+        let mut text = data(50);
+        text.iter_mut().for_each(|b| *b |= 0x80); // no newline inside
+        text.push(b'\n');
+        text.extend_from_slice(b"next");
+        let mut s = Fake::new(&text, 3);
+        assert_eq!(line(&mut s, None), (Ok(ReadEnd::Data), text[..51].to_vec()));
+        assert_eq!(
+            line(&mut s, Some(33)),
+            (Ok(ReadEnd::Data), b"next".to_vec())
+        );
+        let mut s = Fake::new(&text, 3);
+        assert_eq!(
+            line(&mut s, Some(33)),
+            (Ok(ReadEnd::Data), text[..33].to_vec())
+        );
+        assert_eq!(s.pos, 33);
     }
 
     #[test]
