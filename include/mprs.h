@@ -93,6 +93,19 @@ typedef ptrdiff_t mprs_int_t;
 typedef int64_t mprs_int_t;
 #endif
 
+#if !defined(MPRS_OBJ_REPR_D)
+/**
+ * The storage of `mp_stream_p_t`'s `is_text : 1` bit-field: an `mp_uint_t`, except under
+ * `MICROPY_OBJ_REPR_D`, where GCC puts the one bit of the 64-bit bit-field in the 32 bits
+ * after the three pointers (so the struct is 16 bytes on i386 and ARM alike).
+ */
+typedef mprs_uint_t mprs_stream_flags_t;
+#endif
+
+#if defined(MPRS_OBJ_REPR_D)
+typedef uint32_t mprs_stream_flags_t;
+#endif
+
 /**
  * `mp_stream_p_t`. `flags` holds the `is_text : 1` bit-field: bit 0 on the little-endian
  * targets MicroPython's ports use (GCC allocates bit-fields from the low bit there).
@@ -101,7 +114,7 @@ typedef struct {
   mprs_uint_t (*read)(mprs_obj_t, void*, mprs_uint_t, int*);
   mprs_uint_t (*write)(mprs_obj_t, const void*, mprs_uint_t, int*);
   mprs_uint_t (*ioctl)(mprs_obj_t, mprs_uint_t, size_t, int*);
-  mprs_uint_t flags;
+  mprs_stream_flags_t flags;
 } mprs_stream_p_t;
 
 #if !defined(MPRS_OFF_T_64)

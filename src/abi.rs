@@ -75,6 +75,14 @@ pub struct MpStreamSeek {
     pub whence: c_int,
 }
 
+/// The storage of `mp_stream_p_t`'s `is_text : 1` bit-field: an `mp_uint_t`, except under
+/// `MICROPY_OBJ_REPR_D`, where GCC puts the one bit of the 64-bit bit-field in the 32 bits
+/// after the three pointers (so the struct is 16 bytes on i386 and ARM alike).
+#[cfg(not(feature = "obj-repr-d"))]
+pub type StreamFlags = MpUint;
+#[cfg(feature = "obj-repr-d")]
+pub type StreamFlags = u32;
+
 /// `mp_stream_p_t`. `flags` holds the `is_text : 1` bit-field: bit 0 on the little-endian
 /// targets MicroPython's ports use (GCC allocates bit-fields from the low bit there).
 #[repr(C)]
@@ -82,11 +90,11 @@ pub struct MpStreamP {
     pub read: Option<unsafe extern "C" fn(MpObj, *mut c_void, MpUint, *mut c_int) -> MpUint>,
     pub write: Option<unsafe extern "C" fn(MpObj, *const c_void, MpUint, *mut c_int) -> MpUint>,
     pub ioctl: Option<unsafe extern "C" fn(MpObj, MpUint, usize, *mut c_int) -> MpUint>,
-    pub flags: MpUint,
+    pub flags: StreamFlags,
 }
 
 /// Bit of `MpStreamP::flags` that is `is_text`.
-pub const MP_STREAM_P_IS_TEXT: MpUint = 1;
+pub const MP_STREAM_P_IS_TEXT: StreamFlags = 1;
 
 /// One call from the glue into Rust. Opaque to Rust: the glue records there the exception
 /// that a protected VM call raised, and re-raises it once Rust has returned.
