@@ -23,11 +23,13 @@ MPRS_OBJ_REPR_D ?= 0
 MPRS_OFF_T_64 ?= 0
 MPRS_CARGO ?= cargo
 MPRS_CARGO_FLAGS ?=
-MPRS_SUBSYSTEMS ?= stream
+MPRS_SUBSYSTEMS ?= stream dupterm
 
 # Each subsystem: the glue file that replaces it, and the C original it removes.
 MPRS_GLUE_stream := stream.c
 MPRS_ORIG_stream := py/stream.c
+MPRS_GLUE_dupterm := dupterm.c
+MPRS_ORIG_dupterm := extmod/os_dupterm.c
 
 MPRS_FEATURES :=
 ifeq ($(MPRS_OBJ_REPR_D),1)

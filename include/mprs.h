@@ -26,6 +26,15 @@
 #define MPRS_RAISED (-2147483647 - 1)
 
 /**
+ * `mprs_port_dupterm_read` results other than a byte count.
+ */
+#define MPRS_DUPTERM_EOF 0
+
+#define MPRS_DUPTERM_WOULD_BLOCK -1
+
+#define MPRS_DUPTERM_FAILED -2
+
+/**
  * A reader's status: the buffer holds the result.
  */
 #define MPRS_READ_DATA 0
@@ -56,6 +65,28 @@ typedef enum {
   MPRS_ERRNO_EINPROGRESS = 13,
   MPRS_ERRNO_ECONNABORTED = 14,
 } mprs_errno;
+
+/**
+ * Why a slot is deactivated; the port prints the matching message.
+ */
+typedef enum {
+  /**
+   * `dupterm: EOF received, deactivating`
+   */
+  MPRS_DUPTERM_WHY_EOF,
+  /**
+   * `dupterm: Exception in read() method, deactivating: ` and the exception
+   */
+  MPRS_DUPTERM_WHY_READ_FAILED,
+  /**
+   * `dupterm: Exception in write() method, deactivating: ` and the exception
+   */
+  MPRS_DUPTERM_WHY_WRITE_FAILED,
+  /**
+   * A message the port's caller supplied (`mp_os_deactivate`).
+   */
+  MPRS_DUPTERM_WHY_OTHER,
+} mprs_dupterm_why;
 
 /**
  * One call from the glue into Rust. Opaque to Rust: the glue records there the exception
@@ -197,6 +228,95 @@ extern void mprs_port_atomic_begin(void);
  * Leaves the section entered by the matching `mprs_port_atomic_begin`.
  */
 extern void mprs_port_atomic_end(void);
+
+/**
+ * Whether a stream is attached to `slot`.
+ */
+extern bool mprs_port_dupterm_attached(size_t slot);
+
+/**
+ * Whether the stream in `slot` is the port's own (MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM).
+ */
+extern bool mprs_port_dupterm_builtin(size_t slot);
+
+/**
+ * Reads one byte: 1 with `*out` set, `MPRS_DUPTERM_EOF`, `MPRS_DUPTERM_WOULD_BLOCK`,
+ * or `MPRS_DUPTERM_FAILED` with the exception (an OSError for an errno) in `call`.
+ */
+extern int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out);
+
+/**
+ * Writes all of `buf` (mp_stream_write): the count, `MPRS_DUPTERM_WOULD_BLOCK` for
+ * None, or `MPRS_DUPTERM_FAILED` with the exception in `call`.
+ */
+extern ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call,
+                                         size_t slot,
+                                         const uint8_t *buf,
+                                         size_t len);
+
+/**
+ * The stream's MP_STREAM_POLL ioctl; MP_STREAM_ERROR when it failed or raised.
+ */
+extern mprs_uint_t mprs_port_dupterm_poll(size_t slot, mprs_uint_t flags);
+
+/**
+ * Empties `slot`; true with `*stream` set if a stream was attached.
+ */
+extern bool mprs_port_dupterm_detach(size_t slot, mprs_obj_t *stream);
+
+/**
+ * Prints why a slot is deactivated, with the exception `call` holds (then cleared).
+ */
+extern void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why);
+
+/**
+ * Closes a detached stream, swallowing any exception.
+ */
+extern void mprs_port_dupterm_close(mprs_obj_t stream);
+
+/**
+ * `mp_interrupt_char`, or -1 when none.
+ */
+extern int mprs_port_dupterm_interrupt_char(void);
+
+/**
+ * `mp_sched_keyboard_interrupt`.
+ */
+extern void mprs_port_dupterm_schedule_interrupt(void);
+
+/**
+ * `mp_os_dupterm_rx_chr` over `slots` slots: a byte, -2 after scheduling
+ * KeyboardInterrupt for the interrupt character, or -1.
+ *
+ * # Safety
+ * `call` must be the glue's live call record.
+ */
+int mprs_dupterm_rx_chr(mprs_call_t *call, size_t slots);
+
+/**
+ * `mp_os_dupterm_tx_strn`: the smallest count written across attached slots, or -1 when
+ * none is attached. A NULL `buf` is an empty string.
+ *
+ * # Safety
+ * `buf` must be valid for `len` bytes; `call` the glue's live call record.
+ */
+int mprs_dupterm_tx_strn(mprs_call_t *call, size_t slots, const uint8_t *buf, size_t len);
+
+/**
+ * `mp_os_dupterm_poll`: the merged poll flags of the attached slots.
+ *
+ * # Safety
+ * `call` must be the glue's live call record.
+ */
+size_t mprs_dupterm_poll(mprs_call_t *call, size_t slots, size_t flags);
+
+/**
+ * `mp_os_deactivate`: detaches `slot`, reports `why`, closes what was attached.
+ *
+ * # Safety
+ * `call` must be the glue's live call record.
+ */
+void mprs_dupterm_deactivate(mprs_call_t *call, size_t slots, size_t slot, mprs_dupterm_why why);
 
 /**
  * `mp_stream_rw`: moves `size` bytes between `buf` and `stream` (read unless `flags` has

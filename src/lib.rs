@@ -11,6 +11,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod abi;
+pub mod dupterm;
 pub mod errno;
 pub mod ffi;
 pub mod stream;

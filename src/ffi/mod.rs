@@ -1,6 +1,7 @@
 //! The FFI edge: `extern "C"` exports and the adapters that turn port services into the
 //! core's traits. The only place with `unsafe`; every block says why it is sound.
 
+pub mod dupterm;
 pub mod stream;
 
 use crate::abi::{

@@ -86,6 +86,66 @@ void mprs_port_atomic_end(void) {
     atomic_depth--;
 }
 
+// One dupterm slot holding the memory stream above, when attached.
+static mem_stream_t *dupterm_slot0;
+
+bool mprs_port_dupterm_attached(size_t slot) {
+    return slot == 0 && dupterm_slot0 != NULL;
+}
+
+bool mprs_port_dupterm_builtin(size_t slot) {
+    (void)slot;
+    return true;
+}
+
+int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out) {
+    (void)call;
+    (void)slot;
+    mem_stream_t *s = dupterm_slot0;
+    if (s->pos >= s->len) {
+        return MPRS_DUPTERM_EOF;
+    }
+    *out = s->data[s->pos++];
+    return 1;
+}
+
+intptr_t mprs_port_dupterm_write(mprs_call_t *call, size_t slot, const uint8_t *buf, size_t len) {
+    (void)call;
+    (void)slot;
+    (void)buf;
+    return (intptr_t)len;
+}
+
+mprs_uint_t mprs_port_dupterm_poll(size_t slot, mprs_uint_t flags) {
+    (void)slot;
+    return flags;
+}
+
+bool mprs_port_dupterm_detach(size_t slot, mprs_obj_t *stream) {
+    if (!mprs_port_dupterm_attached(slot)) {
+        return false;
+    }
+    *stream = (mprs_obj_t)(uintptr_t)dupterm_slot0;
+    dupterm_slot0 = NULL;
+    return true;
+}
+
+void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
+    (void)call;
+    (void)why;
+}
+
+void mprs_port_dupterm_close(mprs_obj_t stream) {
+    (void)stream;
+}
+
+int mprs_port_dupterm_interrupt_char(void) {
+    return 3;
+}
+
+void mprs_port_dupterm_schedule_interrupt(void) {
+}
+
 int main(void) {
     static const uint8_t data[] = "firmware";
     mem_stream_t s = {data, sizeof(data), 0};
@@ -93,5 +153,8 @@ int main(void) {
     mprs_call_t call = {0};
     int err;
     mprs_uint_t n = mprs_stream_rw(&call, (mprs_obj_t)(uintptr_t)&s, buf, sizeof(buf), &err, 0);
-    return n == sizeof(data) && err == 0 && memcmp(buf, data, n) == 0 ? 0 : 1;
+    dupterm_slot0 = &s;
+    s.pos = 0;
+    int first = mprs_dupterm_rx_chr(&call, 1);
+    return n == sizeof(data) && err == 0 && memcmp(buf, data, n) == 0 && first == 'f' ? 0 : 1;
 }

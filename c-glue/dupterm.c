@@ -1,0 +1,203 @@
+// extmod/os_dupterm.c implemented over libmprs.a: the slot rules (when to read, write,
+// deactivate and close) are in Rust (src/dupterm.rs); this file reaches the streams held in
+// MP_STATE_VM(dupterm_objs), protecting every call that can raise.
+
+#include "py/mpconfig.h"
+
+#if MICROPY_PY_OS_DUPTERM
+
+#include "py/mperrno.h"
+#include "py/stream.h"
+#include "extmod/misc.h"
+#include "shared/runtime/interrupt_char.h"
+#include "mprs_glue.h"
+
+static mp_obj_t dupterm_slot(size_t slot) {
+    return slot < MICROPY_PY_OS_DUPTERM ? MP_STATE_VM(dupterm_objs[slot]) : MP_OBJ_NULL;
+}
+
+bool mprs_port_dupterm_attached(size_t slot) {
+    return dupterm_slot(slot) != MP_OBJ_NULL;
+}
+
+bool mprs_port_dupterm_builtin(size_t slot) {
+    #if MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM
+    mp_obj_t s = dupterm_slot(slot);
+    return s != MP_OBJ_NULL && mp_os_dupterm_is_builtin_stream(s);
+    #else
+    (void)slot;
+    return false;
+    #endif
+}
+
+int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out) {
+    mp_obj_t s = dupterm_slot(slot);
+    const mp_stream_p_t *stream_p = mp_get_stream(s);
+    int errcode = 0;
+    if (mprs_port_dupterm_builtin(slot)) {
+        // The port's own stream: called directly, as the C original does.
+        mp_uint_t out_sz = stream_p->read(s, out, 1, &errcode);
+        return out_sz == 1 && errcode == 0 ? 1 : MPRS_DUPTERM_FAILED;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_uint_t out_sz = stream_p->read(s, out, 1, &errcode);
+        int ret = 1;
+        if (out_sz == 0) {
+            ret = MPRS_DUPTERM_EOF;
+        } else if (out_sz == MP_STREAM_ERROR) {
+            if (!mp_is_nonblocking_error(errcode)) {
+                // Reported as the C original reports it: as an OSError.
+                mp_raise_OSError(errcode);
+            }
+            ret = MPRS_DUPTERM_WOULD_BLOCK;
+        } else if (out_sz != 1) {
+            mp_raise_OSError(MP_EIO);
+        }
+        nlr_pop();
+        return ret;
+    }
+    mprs_call_caught(call, &nlr, &errcode);
+    return MPRS_DUPTERM_FAILED;
+}
+
+intptr_t mprs_port_dupterm_write(mprs_call_t *call, size_t slot, const uint8_t *buf, size_t len) {
+    mp_obj_t s = dupterm_slot(slot);
+    if (mprs_port_dupterm_builtin(slot)) {
+        int errcode = 0;
+        mp_uint_t written = mp_get_stream(s)->write(s, buf, len, &errcode);
+        return written == MP_STREAM_ERROR ? MPRS_DUPTERM_FAILED : (intptr_t)MIN(written, len);
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t written = mp_stream_write(s, buf, len, MP_STREAM_RW_WRITE);
+        nlr_pop();
+        if (written == mp_const_none) {
+            return MPRS_DUPTERM_WOULD_BLOCK;
+        }
+        return mp_obj_is_small_int(written) ? MAX(0, MP_OBJ_SMALL_INT_VALUE(written)) : 0;
+    }
+    int errcode;
+    mprs_call_caught(call, &nlr, &errcode);
+    return MPRS_DUPTERM_FAILED;
+}
+
+mprs_uint_t mprs_port_dupterm_poll(size_t slot, mprs_uint_t flags) {
+    mp_obj_t s = dupterm_slot(slot);
+    const mp_stream_p_t *stream_p = mp_get_stream(s);
+    int errcode = 0;
+    if (mprs_port_dupterm_builtin(slot)) {
+        return stream_p->ioctl(s, MP_STREAM_POLL, flags, &errcode);
+    }
+    mp_uint_t ret = MP_STREAM_ERROR;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        ret = stream_p->ioctl(s, MP_STREAM_POLL, flags, &errcode);
+        nlr_pop();
+    }
+    // An exception from poll is ignored, as in the C original.
+    return ret;
+}
+
+bool mprs_port_dupterm_detach(size_t slot, mprs_obj_t *stream) {
+    mp_obj_t s = dupterm_slot(slot);
+    if (s == MP_OBJ_NULL) {
+        return false;
+    }
+    MP_STATE_VM(dupterm_objs[slot]) = MP_OBJ_NULL;
+    *stream = MPRS_OBJ(s);
+    return true;
+}
+
+void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
+    static const char *const messages[] = {
+        [MPRS_DUPTERM_WHY_EOF] = "dupterm: EOF received, deactivating\n",
+        [MPRS_DUPTERM_WHY_READ_FAILED] = "dupterm: Exception in read() method, deactivating: ",
+        [MPRS_DUPTERM_WHY_WRITE_FAILED] = "dupterm: Exception in write() method, deactivating: ",
+    };
+    const char *msg = why == MPRS_DUPTERM_WHY_OTHER || (size_t)why >= MP_ARRAY_SIZE(messages) ? call->msg : messages[why];
+    // Taken before printing: the message goes to the other dupterm slots too.
+    mp_obj_t exc = call->exc;
+    call->exc = MP_OBJ_NULL;
+    if (msg != NULL) {
+        mp_printf(&mp_plat_print, "%s", msg);
+    }
+    if (exc != MP_OBJ_NULL) {
+        mp_obj_print_exception(&mp_plat_print, exc);
+    }
+}
+
+void mprs_port_dupterm_close(mprs_obj_t stream) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_stream_close(MP_OBJ_FROM_MPRS(stream));
+        nlr_pop();
+    }
+    // Errors while closing are swallowed: nobody else can reclaim the stream.
+}
+
+int mprs_port_dupterm_interrupt_char(void) {
+    return mp_interrupt_char;
+}
+
+void mprs_port_dupterm_schedule_interrupt(void) {
+    mp_sched_keyboard_interrupt();
+}
+
+void mp_os_deactivate(size_t dupterm_idx, const char *msg, mp_obj_t exc) {
+    mprs_call_t call = { exc, msg };
+    mprs_dupterm_deactivate(&call, MICROPY_PY_OS_DUPTERM, dupterm_idx, MPRS_DUPTERM_WHY_OTHER);
+}
+
+uintptr_t mp_os_dupterm_poll(uintptr_t poll_flags) {
+    mprs_call_t call = MPRS_CALL_INIT;
+    return mprs_dupterm_poll(&call, MICROPY_PY_OS_DUPTERM, poll_flags);
+}
+
+int mp_os_dupterm_rx_chr(void) {
+    #if MICROPY_PY_OS_DUPTERM_NOTIFY
+    // Reading can run Python code that schedules os.dupterm_notify(), which would read
+    // again from inside this read: lock the scheduler meanwhile.
+    mp_sched_lock();
+    #endif
+    mprs_call_t call = MPRS_CALL_INIT;
+    int ret = mprs_dupterm_rx_chr(&call, MICROPY_PY_OS_DUPTERM);
+    #if MICROPY_PY_OS_DUPTERM_NOTIFY
+    mp_sched_unlock();
+    #endif
+    return ret;
+}
+
+int mp_os_dupterm_tx_strn(const char *str, size_t len) {
+    mprs_call_t call = MPRS_CALL_INIT;
+    return mprs_dupterm_tx_strn(&call, MICROPY_PY_OS_DUPTERM, (const uint8_t *)str, len);
+}
+
+static mp_obj_t mp_os_dupterm(size_t n_args, const mp_obj_t *args) {
+    mp_int_t idx = 0;
+    if (n_args == 2) {
+        idx = mp_obj_get_int(args[1]);
+    }
+    if (idx < 0 || idx >= MICROPY_PY_OS_DUPTERM) {
+        mp_raise_ValueError(MP_ERROR_TEXT("invalid dupterm index"));
+    }
+    mp_obj_t previous_obj = MP_STATE_VM(dupterm_objs[idx]);
+    if (previous_obj == MP_OBJ_NULL) {
+        previous_obj = mp_const_none;
+    }
+    if (args[0] == mp_const_none) {
+        MP_STATE_VM(dupterm_objs[idx]) = MP_OBJ_NULL;
+    } else {
+        mp_get_stream_raise(args[0], MP_STREAM_OP_READ | MP_STREAM_OP_WRITE | MP_STREAM_OP_IOCTL);
+        MP_STATE_VM(dupterm_objs[idx]) = args[0];
+    }
+    #if MICROPY_PY_OS_DUPTERM_STREAM_DETACHED_ATTACHED
+    mp_os_dupterm_stream_detached_attached(previous_obj, args[0]);
+    #endif
+    return previous_obj;
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_os_dupterm_obj, 1, 2, mp_os_dupterm);
+
+MP_REGISTER_ROOT_POINTER(mp_obj_t dupterm_objs[MICROPY_PY_OS_DUPTERM]);
+
+#endif // MICROPY_PY_OS_DUPTERM

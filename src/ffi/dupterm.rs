@@ -1,0 +1,169 @@
+//! dupterm exports, and the port services the dupterm slots are reached through.
+
+use crate::abi::{MpObj, MpUint, MprsCall, MP_STREAM_ERROR};
+use crate::dupterm::{self, Deactivation, ReadByte, Terminals, Written};
+use core::ffi::c_int;
+
+/// `mprs_port_dupterm_read` results other than a byte count.
+pub const MPRS_DUPTERM_EOF: c_int = 0;
+pub const MPRS_DUPTERM_WOULD_BLOCK: c_int = -1;
+pub const MPRS_DUPTERM_FAILED: c_int = -2;
+
+// `MprsCall` is opaque: only pointers to it cross the boundary.
+#[allow(improper_ctypes)]
+extern "C" {
+    /// Whether a stream is attached to `slot`.
+    pub fn mprs_port_dupterm_attached(slot: usize) -> bool;
+    /// Whether the stream in `slot` is the port's own (MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM).
+    pub fn mprs_port_dupterm_builtin(slot: usize) -> bool;
+    /// Reads one byte: 1 with `*out` set, `MPRS_DUPTERM_EOF`, `MPRS_DUPTERM_WOULD_BLOCK`,
+    /// or `MPRS_DUPTERM_FAILED` with the exception (an OSError for an errno) in `call`.
+    pub fn mprs_port_dupterm_read(call: *mut MprsCall, slot: usize, out: *mut u8) -> c_int;
+    /// Writes all of `buf` (mp_stream_write): the count, `MPRS_DUPTERM_WOULD_BLOCK` for
+    /// None, or `MPRS_DUPTERM_FAILED` with the exception in `call`.
+    pub fn mprs_port_dupterm_write(
+        call: *mut MprsCall,
+        slot: usize,
+        buf: *const u8,
+        len: usize,
+    ) -> isize;
+    /// The stream's MP_STREAM_POLL ioctl; MP_STREAM_ERROR when it failed or raised.
+    pub fn mprs_port_dupterm_poll(slot: usize, flags: MpUint) -> MpUint;
+    /// Empties `slot`; true with `*stream` set if a stream was attached.
+    pub fn mprs_port_dupterm_detach(slot: usize, stream: *mut MpObj) -> bool;
+    /// Prints why a slot is deactivated, with the exception `call` holds (then cleared).
+    pub fn mprs_port_dupterm_report(call: *mut MprsCall, why: Deactivation);
+    /// Closes a detached stream, swallowing any exception.
+    pub fn mprs_port_dupterm_close(stream: MpObj);
+    /// `mp_interrupt_char`, or -1 when none.
+    pub fn mprs_port_dupterm_interrupt_char() -> c_int;
+    /// `mp_sched_keyboard_interrupt`.
+    pub fn mprs_port_dupterm_schedule_interrupt();
+}
+
+/// A stream detached from its slot, owned until it is closed.
+pub struct DetachedStream(MpObj);
+
+/// The port's slots, for one call from the glue.
+struct PortTerminals {
+    call: *mut MprsCall,
+    slots: usize,
+}
+
+impl Terminals for PortTerminals {
+    type Detached = DetachedStream;
+
+    fn slot_count(&self) -> usize {
+        self.slots
+    }
+    fn is_attached(&self, slot: usize) -> bool {
+        // SAFETY: a query of the port's slot array; slot < slot_count by the callers.
+        unsafe { mprs_port_dupterm_attached(slot) }
+    }
+    fn is_builtin(&self, slot: usize) -> bool {
+        // SAFETY: as is_attached.
+        unsafe { mprs_port_dupterm_builtin(slot) }
+    }
+    fn read_byte(&mut self, slot: usize) -> ReadByte {
+        let mut byte = 0u8;
+        // SAFETY: byte is a live local; the service protects the VM call.
+        match unsafe { mprs_port_dupterm_read(self.call, slot, &mut byte) } {
+            1 => ReadByte::Byte(byte),
+            MPRS_DUPTERM_EOF => ReadByte::Eof,
+            MPRS_DUPTERM_WOULD_BLOCK => ReadByte::WouldBlock,
+            _ => ReadByte::Failed,
+        }
+    }
+    fn write(&mut self, slot: usize, data: &[u8]) -> Written {
+        // SAFETY: data is a live slice the service only reads; it protects the VM call.
+        let n = unsafe { mprs_port_dupterm_write(self.call, slot, data.as_ptr(), data.len()) };
+        match usize::try_from(n) {
+            Ok(count) => Written::Bytes(count.min(data.len())),
+            Err(_) if n == MPRS_DUPTERM_WOULD_BLOCK as isize => Written::WouldBlock,
+            Err(_) => Written::Failed,
+        }
+    }
+    fn poll(&mut self, slot: usize, flags: usize) -> Option<usize> {
+        // SAFETY: the service protects the ioctl and reports a failure as MP_STREAM_ERROR.
+        let ret = unsafe { mprs_port_dupterm_poll(slot, flags as MpUint) };
+        (ret != MP_STREAM_ERROR).then(|| crate::abi::uint_to_usize(ret).unwrap_or(0))
+    }
+    fn detach(&mut self, slot: usize) -> Option<DetachedStream> {
+        let mut stream = MpObj(0);
+        // SAFETY: stream is a live local the service writes when it returns true.
+        unsafe { mprs_port_dupterm_detach(slot, &mut stream) }.then_some(DetachedStream(stream))
+    }
+    fn report(&mut self, why: Deactivation) {
+        // SAFETY: the call record is the glue's live one.
+        unsafe { mprs_port_dupterm_report(self.call, why) }
+    }
+    fn close(&mut self, stream: DetachedStream) {
+        // SAFETY: the stream was just detached and is closed once (it is consumed here).
+        unsafe { mprs_port_dupterm_close(stream.0) }
+    }
+    fn interrupt_char(&self) -> Option<u8> {
+        // SAFETY: reads a port variable.
+        u8::try_from(unsafe { mprs_port_dupterm_interrupt_char() }).ok()
+    }
+    fn schedule_interrupt(&mut self) {
+        // SAFETY: schedules an exception for the VM; safe from any VM context.
+        unsafe { mprs_port_dupterm_schedule_interrupt() }
+    }
+}
+
+/// `mp_os_dupterm_rx_chr` over `slots` slots: a byte, -2 after scheduling
+/// KeyboardInterrupt for the interrupt character, or -1.
+///
+/// # Safety
+/// `call` must be the glue's live call record.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_dupterm_rx_chr(call: *mut MprsCall, slots: usize) -> c_int {
+    dupterm::rx_chr(&mut PortTerminals { call, slots }).code()
+}
+
+/// `mp_os_dupterm_tx_strn`: the smallest count written across attached slots, or -1 when
+/// none is attached. A NULL `buf` is an empty string.
+///
+/// # Safety
+/// `buf` must be valid for `len` bytes; `call` the glue's live call record.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_dupterm_tx_strn(
+    call: *mut MprsCall,
+    slots: usize,
+    buf: *const u8,
+    len: usize,
+) -> c_int {
+    // SAFETY: the caller guarantees buf covers len bytes.
+    let data = unsafe { super::slice_or_empty(buf, len) };
+    dupterm::tx_strn(&mut PortTerminals { call, slots }, data)
+}
+
+/// `mp_os_dupterm_poll`: the merged poll flags of the attached slots.
+///
+/// # Safety
+/// `call` must be the glue's live call record.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_dupterm_poll(
+    call: *mut MprsCall,
+    slots: usize,
+    flags: usize,
+) -> usize {
+    dupterm::poll(&mut PortTerminals { call, slots }, flags)
+}
+
+/// `mp_os_deactivate`: detaches `slot`, reports `why`, closes what was attached.
+///
+/// # Safety
+/// `call` must be the glue's live call record.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_dupterm_deactivate(
+    call: *mut MprsCall,
+    slots: usize,
+    slot: usize,
+    why: Deactivation,
+) {
+    let mut terms = PortTerminals { call, slots };
+    if slot < slots {
+        dupterm::deactivate(&mut terms, slot, why);
+    }
+}
