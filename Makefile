@@ -25,7 +25,7 @@ CFLAGS_TEST := -std=c99 $(CWARN) -g -Iinclude -Itests/c
 
 TESTS :=
 BENCHES :=
-SIZE_SUBSYSTEMS := stream
+SIZE_SUBSYSTEMS := stream dupterm pin
 DEPS_APT := build-essential pkg-config valgrind libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
 RUST_TARGETS := $(THUMB_TARGET) thumbv7m-none-eabi
 
@@ -60,6 +60,7 @@ $(BUILD)/example-short-stream: examples/short_stream.c $(HOST_PORT_C) tests/c/ho
 
 example: $(BUILD)/example-short-stream
 	$(BUILD)/example-short-stream
+	$(CARGO) run --quiet --example rust_pin --features std
 
 deps:
 	bash tests/scripts/deps.sh "$(DEPS_APT)" "$(RUST_TARGETS)" "$(CBINDGEN_VERSION)"
@@ -95,7 +96,7 @@ size: lib thumb
 	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LIB) $(THUMB_LIB)
 
 bench: lib
-	@for b in bench-stream $(BENCHES); do $(MAKE) --no-print-directory $$b; done
+	@for b in bench-stream bench-dupterm-pin $(BENCHES); do $(MAKE) --no-print-directory $$b; done
 
 TEST_STAGES = header-check rust-checks rust-tests lib example c-tests link-test size $(TESTS)
 
@@ -111,12 +112,19 @@ clean:
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/bench-stream-rw: benches/stream_rw.c $(HOST_PORT_C) tests/c/host_port.h $(HOST_LIB) include/mprs.h
+$(BUILD)/bench-%: benches/%.c $(HOST_PORT_C) $(HOST_LIB) include/mprs.h
 	@mkdir -p $(BUILD)
-	$(CC) -std=c99 -O2 -Iinclude -Itests/c -o $@ benches/stream_rw.c $(HOST_PORT_C) $(HOST_LIB) $(HOST_LDLIBS)
+	$(CC) -std=c99 -O2 -Iinclude -Itests/c -o $@ $< $(HOST_PORT_C) $(HOST_LIB) $(HOST_LDLIBS)
 
 .PHONY: bench-stream
-bench-stream: $(BUILD)/bench-stream-rw
+bench-stream: $(BUILD)/bench-stream_rw
 	@for chunk in 1 64 4096; do \
 		bash tests/scripts/callgrind.sh "mp_stream_rw: exact 4 KiB read, $$chunk-byte chunks" \
-			mprs_stream_rw $(BUILD)/bench-stream-rw $$chunk; done
+			mprs_stream_rw $(BUILD)/bench-stream_rw $$chunk; done
+
+.PHONY: bench-dupterm-pin
+bench-dupterm-pin: $(BUILD)/bench-dupterm_tx $(BUILD)/bench-pin_read
+	@for slots in 1 2; do \
+		bash tests/scripts/callgrind.sh "mp_os_dupterm_tx_strn: 64 bytes, $$slots active slot(s)" \
+			mprs_dupterm_tx_strn $(BUILD)/bench-dupterm_tx $$slots; done
+	@bash tests/scripts/callgrind.sh "mp_virtual_pin_read" mprs_pin_read $(BUILD)/bench-pin_read

@@ -89,6 +89,36 @@ typedef enum {
 } mprs_dupterm_why;
 
 /**
+ * What the pin operations below do, as `mprs_pin_apply` takes them.
+ */
+typedef enum {
+  /**
+   * `mp_virtual_pin_write(pin, 0)` / `mp_hal_pin_low`
+   */
+  MPRS_PIN_OP_LOW,
+  /**
+   * `mp_virtual_pin_write(pin, 1)` / `mp_hal_pin_high`
+   */
+  MPRS_PIN_OP_HIGH,
+  /**
+   * `mp_hal_pin_input`
+   */
+  MPRS_PIN_OP_INPUT,
+  /**
+   * `mp_hal_pin_output`
+   */
+  MPRS_PIN_OP_OUTPUT,
+  /**
+   * `mp_hal_pin_od_low`: low, then output
+   */
+  MPRS_PIN_OP_OD_LOW,
+  /**
+   * `mp_hal_pin_od_high` and `mp_hal_pin_open_drain`: released (input)
+   */
+  MPRS_PIN_OP_OD_HIGH,
+} mprs_pin_op;
+
+/**
  * One call from the glue into Rust. Opaque to Rust: the glue records there the exception
  * that a protected VM call raised, and re-raises it once Rust has returned.
  */
@@ -115,6 +145,39 @@ typedef uint64_t mprs_uint_t;
  * `mp_obj_t`: an opaque handle that Rust only passes back to C.
  */
 typedef mprs_uint_t mprs_obj_t;
+
+/**
+ * `mp_pin_p_t`: the pin protocol, one method.
+ */
+typedef struct {
+  mprs_uint_t (*ioctl)(mprs_obj_t, mprs_uint_t, size_t, int*);
+} mprs_pin_p_t;
+
+/**
+ * `mp_obj_base_t`: the type pointer every MicroPython object starts with.
+ */
+typedef struct {
+  const void *type_;
+} mprs_obj_base_t;
+
+/**
+ * A software pin: a level and a direction, pulled up while it is an input. Useful as a
+ * stand-in line for bit-banged protocols; the FFI exports it as a ready-made Rust pin.
+ */
+typedef struct {
+  bool level;
+  bool output;
+} mprs_latch_pin_t;
+
+/**
+ * A MicroPython object whose state is a Rust pin: the object header, then the pin. The
+ * C side allocates it (statically or from the GC) and gives its type the protocol
+ * `rust_pin_protocol::<P>()`.
+ */
+typedef struct {
+  mprs_obj_base_t base;
+  mprs_latch_pin_t pin;
+} mprs_latch_pin_obj_t;
 
 #if !defined(MPRS_OBJ_REPR_D)
 typedef ptrdiff_t mprs_int_t;
@@ -317,6 +380,47 @@ size_t mprs_dupterm_poll(mprs_call_t *call, size_t slots, size_t flags);
  * `call` must be the glue's live call record.
  */
 void mprs_dupterm_deactivate(mprs_call_t *call, size_t slots, size_t slot, mprs_dupterm_why why);
+
+/**
+ * The `mp_pin_p_t` of `mprs_latch_pin_obj_t` objects, for their type's protocol slot.
+ */
+const mprs_pin_p_t *mprs_pin_latch_protocol(void);
+
+/**
+ * Initialises a latch pin object the caller allocated: its type (whose protocol slot
+ * must be `mprs_pin_latch_protocol()`), low, an input. A NULL `obj` is ignored.
+ *
+ * # Safety
+ * `obj` must be NULL or valid for writing one `mprs_latch_pin_obj_t`.
+ */
+void mprs_pin_latch_init(mprs_latch_pin_obj_t *obj, const void *type_);
+
+/**
+ * The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
+ * reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
+ */
+extern mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call,
+                                       mprs_obj_t pin,
+                                       mprs_uint_t request,
+                                       size_t arg,
+                                       int *errcode);
+
+/**
+ * `mp_virtual_pin_read`: the pin's value; on failure -1 with `*errcode` set (an errno or
+ * `MPRS_RAISED`), else `*errcode` is 0. `errcode` may be NULL.
+ *
+ * # Safety
+ * `call` must be the glue's live call record, `errcode` NULL or writable.
+ */
+int mprs_pin_read(mprs_call_t *call, mprs_obj_t pin, int *errcode);
+
+/**
+ * One pin operation: 0, an errno, or `MPRS_RAISED` with the exception in `call`.
+ *
+ * # Safety
+ * `call` must be the glue's live call record.
+ */
+int mprs_pin_apply(mprs_call_t *call, mprs_obj_t pin, mprs_pin_op op);
 
 /**
  * `mp_stream_rw`: moves `size` bytes between `buf` and `stream` (read unless `flags` has

@@ -14,6 +14,7 @@ pub mod abi;
 pub mod dupterm;
 pub mod errno;
 pub mod ffi;
+pub mod pin;
 pub mod stream;
 
 /// Without std the port decides what a Rust panic means. The handler never formats its

@@ -146,6 +146,17 @@ int mprs_port_dupterm_interrupt_char(void) {
 void mprs_port_dupterm_schedule_interrupt(void) {
 }
 
+// Pins: objects start with a pointer to their protocol, as in tests/c/host_pin.c.
+mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call, mprs_obj_t pin, mprs_uint_t request, size_t arg, int *errcode) {
+    (void)call;
+    const mprs_pin_p_t *const *proto = (const mprs_pin_p_t *const *)(uintptr_t)pin;
+    if (proto == NULL || *proto == NULL || (*proto)->ioctl == NULL) {
+        *errcode = 22;
+        return (mprs_uint_t)-1;
+    }
+    return (*proto)->ioctl(pin, request, arg, errcode);
+}
+
 int main(void) {
     static const uint8_t data[] = "firmware";
     mem_stream_t s = {data, sizeof(data), 0};
@@ -153,8 +164,12 @@ int main(void) {
     mprs_call_t call = {0};
     int err;
     mprs_uint_t n = mprs_stream_rw(&call, (mprs_obj_t)(uintptr_t)&s, buf, sizeof(buf), &err, 0);
+    mprs_latch_pin_obj_t latch;
+    mprs_pin_latch_init(&latch, (const void *)mprs_pin_latch_protocol());
+    int pin_ok = mprs_pin_apply(&call, (mprs_obj_t)(uintptr_t)&latch, MPRS_PIN_OP_HIGH) == 0
+        && mprs_pin_read(&call, (mprs_obj_t)(uintptr_t)&latch, NULL) == 1;
     dupterm_slot0 = &s;
     s.pos = 0;
     int first = mprs_dupterm_rx_chr(&call, 1);
-    return n == sizeof(data) && err == 0 && memcmp(buf, data, n) == 0 && first == 'f' ? 0 : 1;
+    return n == sizeof(data) && err == 0 && memcmp(buf, data, n) == 0 && first == 'f' && pin_ok ? 0 : 1;
 }

@@ -1,0 +1,96 @@
+// extmod/virtpin.c implemented over libmprs.a (src/pin.rs), with the default MPHAL GPIO
+// functions for ports whose pins are virtual pins.
+
+#include "py/runtime.h"
+#include "py/mphal.h"
+#include "py/mperrno.h"
+#include "py/stream.h"
+#include "extmod/virtpin.h"
+#include "mprs_glue.h"
+
+// Default: on when the port leaves its pins to py/mphal.h's virtual-pin fallback and has
+// not defined these functions itself.
+#ifndef MPRS_PIN_DEFAULT_MPHAL
+#if !defined(mp_hal_pin_input) && !defined(mp_hal_pin_od_low)
+#define MPRS_PIN_DEFAULT_MPHAL (1)
+#else
+#define MPRS_PIN_DEFAULT_MPHAL (0)
+#endif
+#endif
+
+_Static_assert(sizeof(mprs_pin_p_t) == sizeof(mp_pin_p_t), "mprs: mp_pin_p_t size differs");
+_Static_assert(sizeof(mprs_obj_base_t) == sizeof(mp_obj_base_t), "mprs: mp_obj_base_t size differs");
+
+mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call, mprs_obj_t pin, mprs_uint_t request, size_t arg, int *errcode) {
+    mp_obj_t obj = MP_OBJ_FROM_MPRS(pin);
+    const mp_obj_type_t *type = mp_obj_get_type(obj);
+    const mp_pin_p_t *pin_p = MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
+    if (pin_p == NULL || pin_p->ioctl == NULL) {
+        *errcode = MP_EINVAL;
+        return MP_STREAM_ERROR;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_uint_t ret = pin_p->ioctl(obj, request, arg, errcode);
+        nlr_pop();
+        return ret;
+    }
+    return mprs_call_caught(call, &nlr, errcode);
+}
+
+// Raises what a pin operation reported: the recorded exception, or OSError(errno).
+static void pin_check(mprs_call_t *call, int status) {
+    mprs_call_reraise(call);
+    if (status != 0) {
+        mp_raise_OSError(status);
+    }
+}
+
+int mp_virtual_pin_read(mp_obj_t pin) {
+    mprs_call_t call = MPRS_CALL_INIT;
+    int errcode;
+    int value = mprs_pin_read(&call, MPRS_OBJ(pin), &errcode);
+    pin_check(&call, errcode);
+    return value;
+}
+
+static void pin_op(mp_obj_t pin, mprs_pin_op op) {
+    mprs_call_t call = MPRS_CALL_INIT;
+    pin_check(&call, mprs_pin_apply(&call, MPRS_OBJ(pin), op));
+}
+
+void mp_virtual_pin_write(mp_obj_t pin, int value) {
+    pin_op(pin, value ? MPRS_PIN_OP_HIGH : MPRS_PIN_OP_LOW);
+}
+
+#if MPRS_PIN_DEFAULT_MPHAL
+#include "mprs_hal_pin.h"
+
+void mp_hal_pin_input(mp_obj_t pin) {
+    pin_op(pin, MPRS_PIN_OP_INPUT);
+}
+
+void mp_hal_pin_output(mp_obj_t pin) {
+    pin_op(pin, MPRS_PIN_OP_OUTPUT);
+}
+
+void mp_hal_pin_open_drain(mp_obj_t pin) {
+    pin_op(pin, MPRS_PIN_OP_OD_HIGH);
+}
+
+void mp_hal_pin_od_low(mp_obj_t pin) {
+    pin_op(pin, MPRS_PIN_OP_OD_LOW);
+}
+
+void mp_hal_pin_od_high(mp_obj_t pin) {
+    pin_op(pin, MPRS_PIN_OP_OD_HIGH);
+}
+
+void mp_hal_pin_low(mp_obj_t pin) {
+    pin_op(pin, MPRS_PIN_OP_LOW);
+}
+
+void mp_hal_pin_high(mp_obj_t pin) {
+    pin_op(pin, MPRS_PIN_OP_HIGH);
+}
+#endif

@@ -1,0 +1,249 @@
+//! Virtual pin exports (extmod/virtpin.c and the default MPHAL GPIO functions), the port
+//! service pins are reached through, and the adapter that gives a Rust `Pin` type its own
+//! `mp_pin_p_t`.
+
+use super::PortErrnos;
+use crate::abi::{uint_to_usize, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
+use crate::errno::Errnos;
+use crate::pin::{self, LatchPin, Pin, PinError, PinIoctl, Unsupported};
+use core::ffi::{c_int, c_void};
+
+/// `mp_pin_p_t`: the pin protocol, one method.
+#[repr(C)]
+pub struct MpPinP {
+    pub ioctl: Option<unsafe extern "C" fn(MpObj, MpUint, usize, *mut c_int) -> MpUint>,
+}
+
+/// `mp_obj_base_t`: the type pointer every MicroPython object starts with.
+#[repr(C)]
+pub struct MpObjBase {
+    pub type_: *const c_void,
+}
+
+/// A MicroPython object whose state is a Rust pin: the object header, then the pin. The
+/// C side allocates it (statically or from the GC) and gives its type the protocol
+/// `rust_pin_protocol::<P>()`.
+#[repr(C)]
+pub struct PinObject<P> {
+    pub base: MpObjBase,
+    pub pin: P,
+}
+
+/// The `mp_pin_p_t` for objects that are `PinObject<P>`. Only a type whose instances are
+/// all `PinObject<P>` may use it.
+pub const fn rust_pin_protocol<P: Pin>() -> MpPinP {
+    MpPinP {
+        ioctl: Some(rust_pin_ioctl::<P>),
+    }
+}
+
+/// The ioctl of a `PinObject<P>`: an unsupported request, or a NULL object, gives EINVAL
+/// in `*errcode` (when `errcode` is not NULL) and `MP_STREAM_ERROR`.
+///
+/// # Safety
+/// `obj` must be NULL or a live `PinObject<P>` that nothing else uses during the call, and
+/// `errcode` NULL or writable.
+unsafe extern "C" fn rust_pin_ioctl<P: Pin>(
+    obj: MpObj,
+    request: MpUint,
+    arg: usize,
+    errcode: *mut c_int,
+) -> MpUint {
+    let object = uint_to_usize(obj.0).unwrap_or(0) as *mut PinObject<P>;
+    // SAFETY: the caller guarantees a live, unshared PinObject<P> or NULL.
+    let result = match unsafe { object.as_mut() } {
+        Some(object) => pin::ioctl(&mut object.pin, request, arg),
+        None => Err(Unsupported),
+    };
+    result.unwrap_or_else(|Unsupported| {
+        if !errcode.is_null() {
+            // SAFETY: a non-null errcode is writable (the caller's guarantee).
+            unsafe { *errcode = PortErrnos.value(MprsErrno::Einval) };
+        }
+        MP_STREAM_ERROR
+    })
+}
+
+static LATCH_PIN_PROTOCOL: MpPinP = rust_pin_protocol::<LatchPin>();
+
+/// The `mp_pin_p_t` of `mprs_latch_pin_obj_t` objects, for their type's protocol slot.
+#[no_mangle]
+pub extern "C" fn mprs_pin_latch_protocol() -> *const MpPinP {
+    &LATCH_PIN_PROTOCOL
+}
+
+/// Initialises a latch pin object the caller allocated: its type (whose protocol slot
+/// must be `mprs_pin_latch_protocol()`), low, an input. A NULL `obj` is ignored.
+///
+/// # Safety
+/// `obj` must be NULL or valid for writing one `mprs_latch_pin_obj_t`.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_pin_latch_init(obj: *mut PinObject<LatchPin>, type_: *const c_void) {
+    if !obj.is_null() {
+        let object = PinObject {
+            base: MpObjBase { type_ },
+            pin: LatchPin::default(),
+        };
+        // SAFETY: the caller guarantees obj is writable for one object.
+        unsafe { obj.write(object) };
+    }
+}
+
+// `MprsCall` is opaque: only pointers to it cross the boundary.
+#[allow(improper_ctypes)]
+extern "C" {
+    /// The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
+    /// reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
+    pub fn mprs_port_pin_ioctl(
+        call: *mut MprsCall,
+        pin: MpObj,
+        request: MpUint,
+        arg: usize,
+        errcode: *mut c_int,
+    ) -> MpUint;
+}
+
+/// A MicroPython pin object, through the port.
+struct PortPin {
+    call: *mut MprsCall,
+    obj: MpObj,
+}
+
+impl PinIoctl for PortPin {
+    fn ioctl(&mut self, request: MpUint, arg: usize) -> Result<MpUint, PinError> {
+        let mut errcode = 0;
+        // SAFETY: errcode is a live local; the service protects the VM call.
+        let ret = unsafe { mprs_port_pin_ioctl(self.call, self.obj, request, arg, &mut errcode) };
+        match (ret, errcode) {
+            (MP_STREAM_ERROR, MPRS_RAISED) => Err(PinError::Raised),
+            // -1 without an errno is a value (PinBase answers so), as in the C original.
+            (MP_STREAM_ERROR, code) if code != 0 => Err(PinError::Errno(code)),
+            (value, _) => Ok(value),
+        }
+    }
+}
+
+fn status(result: Result<(), PinError>) -> c_int {
+    match result {
+        Ok(()) => 0,
+        Err(PinError::Errno(code)) => code,
+        Err(PinError::Raised) => MPRS_RAISED,
+    }
+}
+
+/// `mp_virtual_pin_read`: the pin's value; on failure -1 with `*errcode` set (an errno or
+/// `MPRS_RAISED`), else `*errcode` is 0. `errcode` may be NULL.
+///
+/// # Safety
+/// `call` must be the glue's live call record, `errcode` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_pin_read(
+    call: *mut MprsCall,
+    pin: MpObj,
+    errcode: *mut c_int,
+) -> c_int {
+    let (value, code) = match pin::read(&mut PortPin { call, obj: pin }) {
+        Ok(value) => (value, 0),
+        Err(error) => (-1, status(Err(error))),
+    };
+    if !errcode.is_null() {
+        // SAFETY: a non-null errcode is writable (the caller's guarantee).
+        unsafe { *errcode = code };
+    }
+    value
+}
+
+/// What the pin operations below do, as `mprs_pin_apply` takes them.
+/// cbindgen:prefix-with-name
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MprsPinOp {
+    /// `mp_virtual_pin_write(pin, 0)` / `mp_hal_pin_low`
+    Low,
+    /// `mp_virtual_pin_write(pin, 1)` / `mp_hal_pin_high`
+    High,
+    /// `mp_hal_pin_input`
+    Input,
+    /// `mp_hal_pin_output`
+    Output,
+    /// `mp_hal_pin_od_low`: low, then output
+    OdLow,
+    /// `mp_hal_pin_od_high` and `mp_hal_pin_open_drain`: released (input)
+    OdHigh,
+}
+
+/// One pin operation: 0, an errno, or `MPRS_RAISED` with the exception in `call`.
+///
+/// # Safety
+/// `call` must be the glue's live call record.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_pin_apply(call: *mut MprsCall, pin: MpObj, op: MprsPinOp) -> c_int {
+    let mut p = PortPin { call, obj: pin };
+    status(match op {
+        MprsPinOp::Low => pin::write(&mut p, false),
+        MprsPinOp::High => pin::write(&mut p, true),
+        MprsPinOp::Input => pin::set_input(&mut p),
+        MprsPinOp::Output => pin::set_output(&mut p),
+        MprsPinOp::OdLow => pin::od_low(&mut p),
+        MprsPinOp::OdHigh => pin::od_high(&mut p),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errno::Numbering;
+
+    /// The one port service the adapter uses, as a host port would give it.
+    #[no_mangle]
+    extern "C" fn mprs_port_errno(which: MprsErrno) -> c_int {
+        Numbering::Darwin.value(which)
+    }
+
+    fn call(
+        obj: &mut PinObject<LatchPin>,
+        request: MpUint,
+        arg: usize,
+        errcode: *mut c_int,
+    ) -> MpUint {
+        let ioctl = LATCH_PIN_PROTOCOL.ioctl.expect("ioctl");
+        // SAFETY: obj is a live PinObject<LatchPin> used by nothing else meanwhile.
+        unsafe {
+            ioctl(
+                MpObj(obj as *mut PinObject<LatchPin> as usize as MpUint),
+                request,
+                arg,
+                errcode,
+            )
+        }
+    }
+
+    #[test]
+    fn a_rust_pin_through_its_c_vtable() {
+        let mut obj = PinObject::<LatchPin> {
+            base: MpObjBase {
+                type_: core::ptr::null(),
+            },
+            pin: LatchPin::default(),
+        };
+        let mut err = 0;
+        assert_eq!(call(&mut obj, pin::MP_PIN_WRITE, 1, &mut err), 0);
+        assert_eq!(call(&mut obj, pin::MP_PIN_READ, 0, &mut err), 1);
+        assert_eq!(call(&mut obj, pin::MP_PIN_OUTPUT, 0, &mut err), 0);
+        assert!(obj.pin.output && obj.pin.level);
+        assert_eq!(err, 0);
+        assert_eq!(call(&mut obj, 77, 0, &mut err), MP_STREAM_ERROR);
+        assert_eq!(err, 22);
+        // NULL errcode, as the C original passes it: no crash, same answer.
+        assert_eq!(
+            call(&mut obj, 77, 0, core::ptr::null_mut()),
+            MP_STREAM_ERROR
+        );
+        let ioctl = LATCH_PIN_PROTOCOL.ioctl.expect("ioctl");
+        // SAFETY: a NULL object is allowed and refused.
+        assert_eq!(
+            unsafe { ioctl(MpObj(0), pin::MP_PIN_READ, 0, &mut err) },
+            MP_STREAM_ERROR
+        );
+    }
+}
