@@ -12,29 +12,26 @@
 #include "shared/runtime/interrupt_char.h"
 #include "mprs_glue.h"
 
-static mp_obj_t dupterm_slot(size_t slot) {
-    return slot < MICROPY_PY_OS_DUPTERM ? MP_STATE_VM(dupterm_objs[slot]) : MP_OBJ_NULL;
+bool mprs_port_dupterm_stream(size_t slot, mprs_obj_t *stream) {
+    mp_obj_t s = slot < MICROPY_PY_OS_DUPTERM ? MP_STATE_VM(dupterm_objs[slot]) : MP_OBJ_NULL;
+    *stream = MPRS_OBJ(s);
+    return s != MP_OBJ_NULL;
 }
 
-bool mprs_port_dupterm_attached(size_t slot) {
-    return dupterm_slot(slot) != MP_OBJ_NULL;
-}
-
-bool mprs_port_dupterm_builtin(size_t slot) {
+bool mprs_port_dupterm_builtin(mprs_obj_t stream) {
     #if MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM
-    mp_obj_t s = dupterm_slot(slot);
-    return s != MP_OBJ_NULL && mp_os_dupterm_is_builtin_stream(s);
+    return mp_os_dupterm_is_builtin_stream(MP_OBJ_FROM_MPRS(stream));
     #else
-    (void)slot;
+    (void)stream;
     return false;
     #endif
 }
 
-int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out) {
-    mp_obj_t s = dupterm_slot(slot);
+int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
+    mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
     const mp_stream_p_t *stream_p = mp_get_stream(s);
     int errcode = 0;
-    if (mprs_port_dupterm_builtin(slot)) {
+    if (mprs_port_dupterm_builtin(stream)) {
         // The port's own stream: called directly, as the C original does.
         mp_uint_t out_sz = stream_p->read(s, out, 1, &errcode);
         return out_sz == 1 && errcode == 0 ? 1 : MPRS_DUPTERM_FAILED;
@@ -61,9 +58,9 @@ int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out) {
     return MPRS_DUPTERM_FAILED;
 }
 
-intptr_t mprs_port_dupterm_write(mprs_call_t *call, size_t slot, const uint8_t *buf, size_t len) {
-    mp_obj_t s = dupterm_slot(slot);
-    if (mprs_port_dupterm_builtin(slot)) {
+intptr_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
+    mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
+    if (mprs_port_dupterm_builtin(stream)) {
         int errcode = 0;
         mp_uint_t written = mp_get_stream(s)->write(s, buf, len, &errcode);
         return written == MP_STREAM_ERROR ? MPRS_DUPTERM_FAILED : (intptr_t)MIN(written, len);
@@ -82,11 +79,11 @@ intptr_t mprs_port_dupterm_write(mprs_call_t *call, size_t slot, const uint8_t *
     return MPRS_DUPTERM_FAILED;
 }
 
-mprs_uint_t mprs_port_dupterm_poll(size_t slot, mprs_uint_t flags) {
-    mp_obj_t s = dupterm_slot(slot);
+mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags) {
+    mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
     const mp_stream_p_t *stream_p = mp_get_stream(s);
     int errcode = 0;
-    if (mprs_port_dupterm_builtin(slot)) {
+    if (mprs_port_dupterm_builtin(stream)) {
         return stream_p->ioctl(s, MP_STREAM_POLL, flags, &errcode);
     }
     mp_uint_t ret = MP_STREAM_ERROR;
@@ -99,14 +96,16 @@ mprs_uint_t mprs_port_dupterm_poll(size_t slot, mprs_uint_t flags) {
     return ret;
 }
 
-bool mprs_port_dupterm_detach(size_t slot, mprs_obj_t *stream) {
-    mp_obj_t s = dupterm_slot(slot);
-    if (s == MP_OBJ_NULL) {
-        return false;
+bool mprs_port_dupterm_detach(mprs_obj_t stream) {
+    mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
+    bool held = false;
+    for (size_t i = 0; i < MICROPY_PY_OS_DUPTERM; ++i) {
+        if (MP_STATE_VM(dupterm_objs[i]) == s) {
+            MP_STATE_VM(dupterm_objs[i]) = MP_OBJ_NULL;
+            held = true;
+        }
     }
-    MP_STATE_VM(dupterm_objs[slot]) = MP_OBJ_NULL;
-    *stream = MPRS_OBJ(s);
-    return true;
+    return held;
 }
 
 void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {

@@ -293,42 +293,42 @@ extern void mprs_port_atomic_begin(void);
 extern void mprs_port_atomic_end(void);
 
 /**
- * Whether a stream is attached to `slot`.
+ * The stream attached to `slot`: true with `*stream` set, false for an empty slot.
  */
-extern bool mprs_port_dupterm_attached(size_t slot);
+extern bool mprs_port_dupterm_stream(size_t slot, mprs_obj_t *stream);
 
 /**
- * Whether the stream in `slot` is the port's own (MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM).
+ * Whether `stream` is the port's own (MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM).
  */
-extern bool mprs_port_dupterm_builtin(size_t slot);
+extern bool mprs_port_dupterm_builtin(mprs_obj_t stream);
 
 /**
  * Reads one byte: 1 with `*out` set, `MPRS_DUPTERM_EOF`, `MPRS_DUPTERM_WOULD_BLOCK`,
  * or `MPRS_DUPTERM_FAILED` with the exception (an OSError for an errno) in `call`.
  */
-extern int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out);
+extern int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out);
 
 /**
  * Writes all of `buf` (mp_stream_write): the count, `MPRS_DUPTERM_WOULD_BLOCK` for
  * None, or `MPRS_DUPTERM_FAILED` with the exception in `call`.
  */
 extern ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call,
-                                         size_t slot,
+                                         mprs_obj_t stream,
                                          const uint8_t *buf,
                                          size_t len);
 
 /**
  * The stream's MP_STREAM_POLL ioctl; MP_STREAM_ERROR when it failed or raised.
  */
-extern mprs_uint_t mprs_port_dupterm_poll(size_t slot, mprs_uint_t flags);
+extern mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags);
 
 /**
- * Empties `slot`; true with `*stream` set if a stream was attached.
+ * Empties every slot holding `stream`; false if none did.
  */
-extern bool mprs_port_dupterm_detach(size_t slot, mprs_obj_t *stream);
+extern bool mprs_port_dupterm_detach(mprs_obj_t stream);
 
 /**
- * Prints why a slot is deactivated, with the exception `call` holds (then cleared).
+ * Prints why a stream is deactivated, with the exception `call` holds (then cleared).
  */
 extern void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why);
 
@@ -374,7 +374,8 @@ int mprs_dupterm_tx_strn(mprs_call_t *call, size_t slots, const uint8_t *buf, si
 size_t mprs_dupterm_poll(mprs_call_t *call, size_t slots, size_t flags);
 
 /**
- * `mp_os_deactivate`: detaches `slot`, reports `why`, closes what was attached.
+ * `mp_os_deactivate`: detaches the stream in `slot` (from every slot), reports `why`, and
+ * closes it; an empty slot is only reported. A slot out of range is ignored.
  *
  * # Safety
  * `call` must be the glue's live call record.

@@ -3,32 +3,37 @@
 //! The port holds the attached streams (in MicroPython, the GC-visible
 //! `MP_STATE_VM(dupterm_objs)`, which port code may also set directly); this module holds
 //! the rules for using them:
-//! - a slot is read, written and polled only while a stream is attached;
-//! - EOF and a failing read or write deactivate the slot: the stream is detached first,
-//!   then the reason is reported, then the stream is closed. The detached stream is a value
-//!   that `close` consumes, so each detachment closes its stream exactly once, and a slot
-//!   reached twice is found empty the second time;
+//! - a slot is read, written and polled only while a stream is attached, and each step
+//!   looks at the slot afresh, since a stream's own methods may change the slots;
+//! - EOF and a failing read or write deactivate the stream that failed: it is detached from
+//!   every slot holding it, then the reason is reported, then it is closed. The detached
+//!   stream is a value that `close` consumes, so each detachment closes its stream exactly
+//!   once; a stream reached twice is found detached the second time, and a stream that
+//!   replaced it in the meantime is left alone;
 //! - a non-blocking "no data" is not an error; one failing slot does not stop the others.
 
 /// The port's dupterm slots.
 pub trait Terminals {
-    /// A stream taken out of its slot; closing consumes it.
+    /// A stream as a slot holds it (compared by identity).
+    type Stream: Copy + Eq;
+    /// A stream taken out of the slots; closing consumes it.
     type Detached;
 
     /// How many slots the port has.
     fn slot_count(&self) -> usize;
-    fn is_attached(&self, slot: usize) -> bool;
+    /// The stream attached to `slot`, if any.
+    fn stream(&self, slot: usize) -> Option<Self::Stream>;
     /// A port's own stream (`MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM`): called directly, its
     /// errors skip the slot instead of deactivating it.
-    fn is_builtin(&self, slot: usize) -> bool;
-    fn read_byte(&mut self, slot: usize) -> ReadByte;
+    fn is_builtin(&self, stream: Self::Stream) -> bool;
+    fn read_byte(&mut self, stream: Self::Stream) -> ReadByte;
     /// Writes all of `data` (an exact write).
-    fn write(&mut self, slot: usize, data: &[u8]) -> Written;
+    fn write(&mut self, stream: Self::Stream, data: &[u8]) -> Written;
     /// The stream's poll ioctl; `None` when it failed (failures are ignored when polling).
-    fn poll(&mut self, slot: usize, flags: usize) -> Option<usize>;
-    /// Empties the slot, returning what was attached.
-    fn detach(&mut self, slot: usize) -> Option<Self::Detached>;
-    /// Prints why a slot is being deactivated (with the exception, for a failure).
+    fn poll(&mut self, stream: Self::Stream, flags: usize) -> Option<usize>;
+    /// Empties every slot holding `stream`; `None` if none did.
+    fn detach(&mut self, stream: Self::Stream) -> Option<Self::Detached>;
+    /// Prints why a stream is being deactivated (with the exception, for a failure).
     fn report(&mut self, why: Deactivation);
     /// Closes a detached stream, swallowing any error.
     fn close(&mut self, stream: Self::Detached);
@@ -94,45 +99,43 @@ impl Rx {
     }
 }
 
-/// Detaches the slot, reports why, and closes what was attached (if anything still was).
-pub fn deactivate<T: Terminals + ?Sized>(terms: &mut T, slot: usize, why: Deactivation) {
-    let detached = terms.detach(slot);
+/// Detaches `stream` from every slot, reports why, and closes it if it was still attached.
+pub fn deactivate<T: Terminals + ?Sized>(terms: &mut T, stream: T::Stream, why: Deactivation) {
+    let detached = terms.detach(stream);
     terms.report(why);
     if let Some(stream) = detached {
         terms.close(stream);
     }
 }
 
+/// `mp_os_deactivate`: deactivates whatever `slot` holds; an empty slot is only reported.
+pub fn deactivate_slot<T: Terminals + ?Sized>(terms: &mut T, slot: usize, why: Deactivation) {
+    match terms.stream(slot) {
+        Some(stream) => deactivate(terms, stream, why),
+        None => terms.report(why),
+    }
+}
+
 /// `mp_os_dupterm_rx_chr`: the first byte any attached stream has, in slot order.
 pub fn rx_chr<T: Terminals + ?Sized>(terms: &mut T) -> Rx {
     for slot in 0..terms.slot_count() {
-        if !terms.is_attached(slot) {
+        let Some(stream) = terms.stream(slot) else {
             continue;
-        }
-        let builtin = terms.is_builtin(slot);
-        match terms.read_byte(slot).into_result() {
-            Ok(byte) if builtin => return Rx::Byte(byte),
-            Ok(byte) if terms.interrupt_char() == Some(byte) => {
+        };
+        let builtin = terms.is_builtin(stream);
+        match terms.read_byte(stream) {
+            ReadByte::Byte(byte) if !builtin && terms.interrupt_char() == Some(byte) => {
                 terms.schedule_interrupt();
                 return Rx::Interrupt;
             }
-            Ok(byte) => return Rx::Byte(byte),
-            Err(_) if builtin => {}
-            Err(ReadByte::WouldBlock) => {}
-            Err(ReadByte::Eof) => deactivate(terms, slot, Deactivation::Eof),
-            Err(_) => deactivate(terms, slot, Deactivation::ReadFailed),
+            ReadByte::Byte(byte) => return Rx::Byte(byte),
+            _ if builtin => {}
+            ReadByte::WouldBlock => {}
+            ReadByte::Eof => deactivate(terms, stream, Deactivation::Eof),
+            ReadByte::Failed => deactivate(terms, stream, Deactivation::ReadFailed),
         }
     }
     Rx::Nothing
-}
-
-impl ReadByte {
-    fn into_result(self) -> Result<u8, ReadByte> {
-        match self {
-            ReadByte::Byte(b) => Ok(b),
-            other => Err(other),
-        }
-    }
 }
 
 /// `mp_os_dupterm_tx_strn`: writes `data` to every attached stream. Returns the smallest
@@ -142,17 +145,16 @@ pub fn tx_strn<T: Terminals + ?Sized>(terms: &mut T, data: &[u8]) -> i32 {
     let mut least = i32::try_from(data.len()).unwrap_or(i32::MAX);
     let mut any = false;
     for slot in 0..terms.slot_count() {
-        if !terms.is_attached(slot) {
+        let Some(stream) = terms.stream(slot) else {
             continue;
-        }
+        };
         any = true;
-        let builtin = terms.is_builtin(slot);
-        let count = match terms.write(slot, data) {
+        let count = match terms.write(stream, data) {
             Written::Bytes(n) => i32::try_from(n).unwrap_or(i32::MAX),
             Written::WouldBlock => 0,
             Written::Failed => {
-                if !builtin {
-                    deactivate(terms, slot, Deactivation::WriteFailed);
+                if !terms.is_builtin(stream) {
+                    deactivate(terms, stream, Deactivation::WriteFailed);
                 }
                 0
             }
@@ -171,10 +173,10 @@ pub fn tx_strn<T: Terminals + ?Sized>(terms: &mut T, data: &[u8]) -> i32 {
 pub fn poll<T: Terminals + ?Sized>(terms: &mut T, flags: usize) -> usize {
     let mut out = 0;
     for slot in 0..terms.slot_count() {
-        if !terms.is_attached(slot) {
+        let Some(stream) = terms.stream(slot) else {
             continue;
-        }
-        if let Some(ready) = terms.poll(slot, flags) {
+        };
+        if let Some(ready) = terms.poll(stream, flags) {
             out |= ready;
             if out == flags {
                 break;
@@ -200,55 +202,70 @@ mod tests {
         written: Vec<u8>,
         reads_done: usize,
         writes_done: usize,
+        closes: usize,
+        /// During its next read, the stream puts stream `.1` in slot `.0` (as a read()
+        /// that calls os.dupterm would).
+        swap_on_read: Option<(usize, Option<usize>)>,
     }
 
-    /// A detached stream, remembering its slot; not Clone, as in the FFI.
+    /// A detached stream; not Clone, as in the FFI.
     #[derive(Debug, PartialEq)]
     struct Detached(usize);
 
+    /// Slots hold stream ids; `terms[id]` is the stream.
     #[derive(Default)]
     struct Fake {
-        slots: Vec<Option<FakeTerm>>,
-        closed: Vec<usize>,
+        slots: Vec<Option<usize>>,
+        terms: Vec<FakeTerm>,
         reports: Vec<Deactivation>,
         interrupt: Option<u8>,
         interrupts: usize,
         polls: usize,
-        /// Slot whose stream, when closed, "raises" (the port swallows it).
-        close_raises: Option<usize>,
     }
 
     impl Fake {
-        fn with(slots: Vec<Option<FakeTerm>>) -> Self {
+        /// `slots[i]` holds stream `slots[i]`; streams `0..n_terms` exist.
+        fn new(slots: &[Option<usize>], n_terms: usize) -> Self {
             Fake {
-                slots,
+                slots: slots.to_vec(),
+                terms: (0..n_terms).map(|_| FakeTerm::default()).collect(),
                 interrupt: Some(3),
                 ..Default::default()
             }
         }
-        fn term(&mut self, slot: usize) -> &mut FakeTerm {
-            self.slots[slot].as_mut().expect("attached")
+        fn reads(mut self, id: usize, reads: &[ReadByte]) -> Self {
+            self.terms[id].reads.extend(reads.iter().copied());
+            self
+        }
+        fn closes(&self) -> Vec<usize> {
+            self.terms.iter().map(|t| t.closes).collect()
         }
     }
 
     impl Terminals for Fake {
+        type Stream = usize;
         type Detached = Detached;
         fn slot_count(&self) -> usize {
             self.slots.len()
         }
-        fn is_attached(&self, slot: usize) -> bool {
-            self.slots[slot].is_some()
+        fn stream(&self, slot: usize) -> Option<usize> {
+            self.slots[slot]
         }
-        fn is_builtin(&self, slot: usize) -> bool {
-            self.slots[slot].as_ref().is_some_and(|t| t.builtin)
+        fn is_builtin(&self, id: usize) -> bool {
+            self.terms[id].builtin
         }
-        fn read_byte(&mut self, slot: usize) -> ReadByte {
-            let t = self.term(slot);
+        fn read_byte(&mut self, id: usize) -> ReadByte {
+            if let Some((slot, other)) = self.terms[id].swap_on_read.take() {
+                self.slots[slot] = other;
+            }
+            let t = &mut self.terms[id];
+            assert_eq!(t.closes, 0, "never read after close");
             t.reads_done += 1;
             t.reads.pop_front().unwrap_or(ReadByte::WouldBlock)
         }
-        fn write(&mut self, slot: usize, data: &[u8]) -> Written {
-            let t = self.term(slot);
+        fn write(&mut self, id: usize, data: &[u8]) -> Written {
+            let t = &mut self.terms[id];
+            assert_eq!(t.closes, 0, "never written after close");
             t.writes_done += 1;
             let w = t.writes.pop_front().unwrap_or(Written::Bytes(data.len()));
             if let Written::Bytes(n) = w {
@@ -256,20 +273,24 @@ mod tests {
             }
             w
         }
-        fn poll(&mut self, slot: usize, _flags: usize) -> Option<usize> {
+        fn poll(&mut self, id: usize, _flags: usize) -> Option<usize> {
             self.polls += 1;
-            self.term(slot).poll
+            self.terms[id].poll
         }
-        fn detach(&mut self, slot: usize) -> Option<Detached> {
-            self.slots[slot].take().map(|_| Detached(slot))
+        fn detach(&mut self, id: usize) -> Option<Detached> {
+            let mut held = false;
+            for slot in self.slots.iter_mut().filter(|s| **s == Some(id)) {
+                *slot = None;
+                held = true;
+            }
+            held.then_some(Detached(id))
         }
         fn report(&mut self, why: Deactivation) {
             self.reports.push(why);
         }
         fn close(&mut self, stream: Detached) {
             // A raising close is swallowed by the port; it still counts as the one close.
-            let _raised = self.close_raises == Some(stream.0);
-            self.closed.push(stream.0);
+            self.terms[stream.0].closes += 1;
         }
         fn interrupt_char(&self) -> Option<u8> {
             self.interrupt
@@ -279,55 +300,48 @@ mod tests {
         }
     }
 
-    fn term(reads: &[ReadByte]) -> Option<FakeTerm> {
-        Some(FakeTerm {
-            reads: reads.iter().copied().collect(),
-            ..Default::default()
-        })
-    }
-
     #[test]
     fn eof_deactivates_and_closes_once() {
-        let mut f = Fake::with(vec![term(&[ReadByte::Eof])]);
+        let mut f = Fake::new(&[Some(0)], 1).reads(0, &[ReadByte::Eof]);
         assert_eq!(rx_chr(&mut f), Rx::Nothing);
-        assert_eq!(
-            (f.reports.clone(), f.closed.clone()),
-            (vec![Deactivation::Eof], vec![0])
-        );
-        assert!(!f.is_attached(0));
+        assert_eq!(f.reports, vec![Deactivation::Eof]);
+        assert_eq!(f.closes(), vec![1]);
+        assert_eq!(f.slots, vec![None]);
         // Reached again: the slot is empty, nothing more is read or closed.
         assert_eq!(rx_chr(&mut f), Rx::Nothing);
-        deactivate(&mut f, 0, Deactivation::Other);
-        assert_eq!(f.closed, vec![0], "closed exactly once");
-        assert_eq!(f.reports.len(), 2, "the second deactivation still reports");
+        deactivate_slot(&mut f, 0, Deactivation::Other);
+        deactivate(&mut f, 0, Deactivation::ReadFailed);
+        assert_eq!(f.closes(), vec![1], "closed exactly once");
+        assert_eq!(f.reports.len(), 3, "every deactivation still reports");
     }
 
     #[test]
     fn read_failure_deactivates_with_the_read_message() {
-        let mut f = Fake::with(vec![
-            term(&[ReadByte::Failed]),
-            term(&[ReadByte::Byte(b'x')]),
-        ]);
+        let mut f = Fake::new(&[Some(0), Some(1)], 2)
+            .reads(0, &[ReadByte::Failed])
+            .reads(1, &[ReadByte::Byte(b'x')]);
         assert_eq!(
             rx_chr(&mut f),
             Rx::Byte(b'x'),
             "the next slot still answers"
         );
         assert_eq!(f.reports, vec![Deactivation::ReadFailed]);
-        assert_eq!(f.closed, vec![0]);
+        assert_eq!(f.closes(), vec![1, 0]);
     }
 
     #[test]
     fn eagain_is_not_an_error() {
-        let mut f = Fake::with(vec![term(&[ReadByte::WouldBlock, ReadByte::Byte(b'a')])]);
+        let mut f =
+            Fake::new(&[Some(0)], 1).reads(0, &[ReadByte::WouldBlock, ReadByte::Byte(b'a')]);
         assert_eq!(rx_chr(&mut f), Rx::Nothing);
-        assert!(f.reports.is_empty() && f.closed.is_empty() && f.is_attached(0));
+        assert!(f.reports.is_empty() && f.slots[0].is_some());
         assert_eq!(rx_chr(&mut f), Rx::Byte(b'a'));
+        assert_eq!(f.closes(), vec![0]);
     }
 
     #[test]
     fn interrupt_character_schedules_keyboard_interrupt() {
-        let mut f = Fake::with(vec![term(&[ReadByte::Byte(3), ReadByte::Byte(3)])]);
+        let mut f = Fake::new(&[Some(0)], 1).reads(0, &[ReadByte::Byte(3), ReadByte::Byte(3)]);
         assert_eq!(rx_chr(&mut f), Rx::Interrupt);
         assert_eq!(Rx::Interrupt.code(), -2);
         assert_eq!(f.interrupts, 1);
@@ -337,11 +351,9 @@ mod tests {
 
     #[test]
     fn builtin_streams_are_skipped_on_error_not_deactivated() {
-        let mut builtin = term(&[ReadByte::Failed, ReadByte::Eof, ReadByte::Byte(3)]);
-        if let Some(t) = builtin.as_mut() {
-            t.builtin = true;
-        }
-        let mut f = Fake::with(vec![builtin]);
+        let mut f = Fake::new(&[Some(0)], 1)
+            .reads(0, &[ReadByte::Failed, ReadByte::Eof, ReadByte::Byte(3)]);
+        f.terms[0].builtin = true;
         assert_eq!(rx_chr(&mut f), Rx::Nothing);
         assert_eq!(rx_chr(&mut f), Rx::Nothing);
         assert_eq!(
@@ -349,57 +361,75 @@ mod tests {
             Rx::Byte(3),
             "no interrupt check for a builtin stream"
         );
-        assert!(f.reports.is_empty() && f.closed.is_empty());
-        f.term(0).writes.push_back(Written::Failed);
+        f.terms[0].writes.push_back(Written::Failed);
         assert_eq!(tx_strn(&mut f, b"abc"), 0);
-        assert!(f.is_attached(0));
+        assert!(f.reports.is_empty() && f.slots[0].is_some());
+        assert_eq!(f.closes(), vec![0]);
     }
 
     #[test]
     fn write_failure_deactivates_that_slot_only() {
-        let mut f = Fake::with(vec![term(&[]), term(&[]), term(&[])]);
-        f.term(1).writes.push_back(Written::Failed);
+        let mut f = Fake::new(&[Some(0), Some(1), Some(2)], 3);
+        f.terms[1].writes.push_back(Written::Failed);
         assert_eq!(tx_strn(&mut f, b"hello"), 0);
         assert_eq!(f.reports, vec![Deactivation::WriteFailed]);
-        assert_eq!(f.closed, vec![1]);
-        assert_eq!(f.term(0).written, b"hello");
+        assert_eq!(f.closes(), vec![0, 1, 0]);
+        assert_eq!(f.terms[0].written, b"hello");
         assert_eq!(
-            f.term(2).written,
-            b"hello",
+            f.terms[2].written, b"hello",
             "output continues to the other slots"
         );
         assert_eq!(tx_strn(&mut f, b"again"), 5);
-        assert_eq!(f.closed, vec![1], "never written after detach");
+        assert_eq!(f.terms[1].writes_done, 1, "never written after detach");
     }
 
     #[test]
     fn tx_returns_the_smallest_count_or_minus_one() {
-        let mut f = Fake::with(vec![None, None]);
+        let mut f = Fake::new(&[None, None], 0);
         assert_eq!(tx_strn(&mut f, b"abc"), -1);
-        let mut f = Fake::with(vec![term(&[]), term(&[])]);
-        f.term(0).writes.push_back(Written::Bytes(2));
+        let mut f = Fake::new(&[Some(0), Some(1)], 2);
+        f.terms[0].writes.push_back(Written::Bytes(2));
         assert_eq!(tx_strn(&mut f, b"abcd"), 2);
-        f.term(1).writes.push_back(Written::WouldBlock);
+        f.terms[1].writes.push_back(Written::WouldBlock);
         assert_eq!(tx_strn(&mut f, b"abcd"), 0);
         assert!(f.reports.is_empty());
     }
 
     #[test]
-    fn close_that_raises_is_swallowed_and_counted_once() {
-        let mut f = Fake::with(vec![term(&[ReadByte::Eof])]);
-        f.close_raises = Some(0);
+    fn one_stream_in_two_slots_is_detached_from_both_and_closed_once() {
+        let mut f = Fake::new(&[Some(0), Some(0)], 1).reads(0, &[ReadByte::Eof]);
         assert_eq!(rx_chr(&mut f), Rx::Nothing);
-        deactivate(&mut f, 0, Deactivation::ReadFailed);
-        assert_eq!(f.closed, vec![0]);
+        assert_eq!(f.slots, vec![None, None]);
+        assert_eq!(f.closes(), vec![1]);
+        assert_eq!(
+            tx_strn(&mut f, b"x"),
+            -1,
+            "not written after close through the other slot"
+        );
+    }
+
+    #[test]
+    fn a_stream_that_replaced_the_failing_one_is_left_alone() {
+        // Stream 0's read() attaches stream 1 in its place, then reports EOF.
+        let mut f = Fake::new(&[Some(0)], 2).reads(0, &[ReadByte::Eof]);
+        f.terms[0].swap_on_read = Some((0, Some(1)));
+        assert_eq!(rx_chr(&mut f), Rx::Nothing);
+        assert_eq!(f.slots, vec![Some(1)], "the newcomer stays attached");
+        assert_eq!(
+            f.closes(),
+            vec![0, 0],
+            "stream 0 was detached by its reader; stream 1 is not closed"
+        );
+        assert_eq!(f.reports, vec![Deactivation::Eof]);
     }
 
     #[test]
     fn poll_merges_flags_and_finishes_early() {
-        let mut f = Fake::with(vec![term(&[]), term(&[]), term(&[]), term(&[])]);
-        f.term(0).poll = Some(0x1);
-        f.term(1).poll = None; // failing ioctl: ignored
-        f.term(2).poll = Some(0x4);
-        f.term(3).poll = Some(0x10);
+        let mut f = Fake::new(&[Some(0), Some(1), Some(2), Some(3)], 4);
+        f.terms[0].poll = Some(0x1);
+        f.terms[1].poll = None; // failing ioctl: ignored
+        f.terms[2].poll = Some(0x4);
+        f.terms[3].poll = Some(0x10);
         assert_eq!(poll(&mut f, 0x5), 0x5);
         assert_eq!(
             f.polls, 3,
@@ -408,7 +438,7 @@ mod tests {
         f.polls = 0;
         assert_eq!(poll(&mut f, 0x15), 0x15);
         assert_eq!(f.polls, 4);
-        let mut empty = Fake::with(vec![None]);
+        let mut empty = Fake::new(&[None], 0);
         assert_eq!(poll(&mut empty, 0x1), 0);
     }
 }

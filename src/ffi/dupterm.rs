@@ -12,26 +12,26 @@ pub const MPRS_DUPTERM_FAILED: c_int = -2;
 // `MprsCall` is opaque: only pointers to it cross the boundary.
 #[allow(improper_ctypes)]
 extern "C" {
-    /// Whether a stream is attached to `slot`.
-    pub fn mprs_port_dupterm_attached(slot: usize) -> bool;
-    /// Whether the stream in `slot` is the port's own (MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM).
-    pub fn mprs_port_dupterm_builtin(slot: usize) -> bool;
+    /// The stream attached to `slot`: true with `*stream` set, false for an empty slot.
+    pub fn mprs_port_dupterm_stream(slot: usize, stream: *mut MpObj) -> bool;
+    /// Whether `stream` is the port's own (MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM).
+    pub fn mprs_port_dupterm_builtin(stream: MpObj) -> bool;
     /// Reads one byte: 1 with `*out` set, `MPRS_DUPTERM_EOF`, `MPRS_DUPTERM_WOULD_BLOCK`,
     /// or `MPRS_DUPTERM_FAILED` with the exception (an OSError for an errno) in `call`.
-    pub fn mprs_port_dupterm_read(call: *mut MprsCall, slot: usize, out: *mut u8) -> c_int;
+    pub fn mprs_port_dupterm_read(call: *mut MprsCall, stream: MpObj, out: *mut u8) -> c_int;
     /// Writes all of `buf` (mp_stream_write): the count, `MPRS_DUPTERM_WOULD_BLOCK` for
     /// None, or `MPRS_DUPTERM_FAILED` with the exception in `call`.
     pub fn mprs_port_dupterm_write(
         call: *mut MprsCall,
-        slot: usize,
+        stream: MpObj,
         buf: *const u8,
         len: usize,
     ) -> isize;
     /// The stream's MP_STREAM_POLL ioctl; MP_STREAM_ERROR when it failed or raised.
-    pub fn mprs_port_dupterm_poll(slot: usize, flags: MpUint) -> MpUint;
-    /// Empties `slot`; true with `*stream` set if a stream was attached.
-    pub fn mprs_port_dupterm_detach(slot: usize, stream: *mut MpObj) -> bool;
-    /// Prints why a slot is deactivated, with the exception `call` holds (then cleared).
+    pub fn mprs_port_dupterm_poll(stream: MpObj, flags: MpUint) -> MpUint;
+    /// Empties every slot holding `stream`; false if none did.
+    pub fn mprs_port_dupterm_detach(stream: MpObj) -> bool;
+    /// Prints why a stream is deactivated, with the exception `call` holds (then cleared).
     pub fn mprs_port_dupterm_report(call: *mut MprsCall, why: Deactivation);
     /// Closes a detached stream, swallowing any exception.
     pub fn mprs_port_dupterm_close(stream: MpObj);
@@ -41,7 +41,7 @@ extern "C" {
     pub fn mprs_port_dupterm_schedule_interrupt();
 }
 
-/// A stream detached from its slot, owned until it is closed.
+/// A stream detached from its slots, owned until it is closed.
 pub struct DetachedStream(MpObj);
 
 /// The port's slots, for one call from the glue.
@@ -51,47 +51,49 @@ struct PortTerminals {
 }
 
 impl Terminals for PortTerminals {
+    type Stream = MpObj;
     type Detached = DetachedStream;
 
     fn slot_count(&self) -> usize {
         self.slots
     }
-    fn is_attached(&self, slot: usize) -> bool {
-        // SAFETY: a query of the port's slot array; slot < slot_count by the callers.
-        unsafe { mprs_port_dupterm_attached(slot) }
+    fn stream(&self, slot: usize) -> Option<MpObj> {
+        let mut stream = MpObj(0);
+        // SAFETY: stream is a live local the service writes when it returns true; slots
+        // out of range are empty to it.
+        unsafe { mprs_port_dupterm_stream(slot, &mut stream) }.then_some(stream)
     }
-    fn is_builtin(&self, slot: usize) -> bool {
-        // SAFETY: as is_attached.
-        unsafe { mprs_port_dupterm_builtin(slot) }
+    fn is_builtin(&self, stream: MpObj) -> bool {
+        // SAFETY: a query on a stream the slots hold.
+        unsafe { mprs_port_dupterm_builtin(stream) }
     }
-    fn read_byte(&mut self, slot: usize) -> ReadByte {
+    fn read_byte(&mut self, stream: MpObj) -> ReadByte {
         let mut byte = 0u8;
         // SAFETY: byte is a live local; the service protects the VM call.
-        match unsafe { mprs_port_dupterm_read(self.call, slot, &mut byte) } {
+        match unsafe { mprs_port_dupterm_read(self.call, stream, &mut byte) } {
             1 => ReadByte::Byte(byte),
             MPRS_DUPTERM_EOF => ReadByte::Eof,
             MPRS_DUPTERM_WOULD_BLOCK => ReadByte::WouldBlock,
             _ => ReadByte::Failed,
         }
     }
-    fn write(&mut self, slot: usize, data: &[u8]) -> Written {
+    fn write(&mut self, stream: MpObj, data: &[u8]) -> Written {
         // SAFETY: data is a live slice the service only reads; it protects the VM call.
-        let n = unsafe { mprs_port_dupterm_write(self.call, slot, data.as_ptr(), data.len()) };
+        let n = unsafe { mprs_port_dupterm_write(self.call, stream, data.as_ptr(), data.len()) };
         match usize::try_from(n) {
             Ok(count) => Written::Bytes(count.min(data.len())),
             Err(_) if n == MPRS_DUPTERM_WOULD_BLOCK as isize => Written::WouldBlock,
             Err(_) => Written::Failed,
         }
     }
-    fn poll(&mut self, slot: usize, flags: usize) -> Option<usize> {
+    fn poll(&mut self, stream: MpObj, flags: usize) -> Option<usize> {
         // SAFETY: the service protects the ioctl and reports a failure as MP_STREAM_ERROR.
-        let ret = unsafe { mprs_port_dupterm_poll(slot, flags as MpUint) };
+        let ret = unsafe { mprs_port_dupterm_poll(stream, flags as MpUint) };
         (ret != MP_STREAM_ERROR).then(|| crate::abi::uint_to_usize(ret).unwrap_or(0))
     }
-    fn detach(&mut self, slot: usize) -> Option<DetachedStream> {
-        let mut stream = MpObj(0);
-        // SAFETY: stream is a live local the service writes when it returns true.
-        unsafe { mprs_port_dupterm_detach(slot, &mut stream) }.then_some(DetachedStream(stream))
+    fn detach(&mut self, stream: MpObj) -> Option<DetachedStream> {
+        // SAFETY: empties the port's slots that hold stream.
+        unsafe { mprs_port_dupterm_detach(stream) }.then_some(DetachedStream(stream))
     }
     fn report(&mut self, why: Deactivation) {
         // SAFETY: the call record is the glue's live one.
@@ -151,7 +153,8 @@ pub unsafe extern "C" fn mprs_dupterm_poll(
     dupterm::poll(&mut PortTerminals { call, slots }, flags)
 }
 
-/// `mp_os_deactivate`: detaches `slot`, reports `why`, closes what was attached.
+/// `mp_os_deactivate`: detaches the stream in `slot` (from every slot), reports `why`, and
+/// closes it; an empty slot is only reported. A slot out of range is ignored.
 ///
 /// # Safety
 /// `call` must be the glue's live call record.
@@ -162,8 +165,7 @@ pub unsafe extern "C" fn mprs_dupterm_deactivate(
     slot: usize,
     why: Deactivation,
 ) {
-    let mut terms = PortTerminals { call, slots };
     if slot < slots {
-        dupterm::deactivate(&mut terms, slot, why);
+        dupterm::deactivate_slot(&mut PortTerminals { call, slots }, slot, why);
     }
 }

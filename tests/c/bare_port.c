@@ -89,19 +89,19 @@ void mprs_port_atomic_end(void) {
 // One dupterm slot holding the memory stream above, when attached.
 static mem_stream_t *dupterm_slot0;
 
-bool mprs_port_dupterm_attached(size_t slot) {
+bool mprs_port_dupterm_stream(size_t slot, mprs_obj_t *stream) {
+    *stream = (mprs_obj_t)(uintptr_t)(slot == 0 ? dupterm_slot0 : NULL);
     return slot == 0 && dupterm_slot0 != NULL;
 }
 
-bool mprs_port_dupterm_builtin(size_t slot) {
-    (void)slot;
+bool mprs_port_dupterm_builtin(mprs_obj_t stream) {
+    (void)stream;
     return true;
 }
 
-int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out) {
+int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
     (void)call;
-    (void)slot;
-    mem_stream_t *s = dupterm_slot0;
+    mem_stream_t *s = (mem_stream_t *)(uintptr_t)stream;
     if (s->pos >= s->len) {
         return MPRS_DUPTERM_EOF;
     }
@@ -109,23 +109,22 @@ int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out) {
     return 1;
 }
 
-intptr_t mprs_port_dupterm_write(mprs_call_t *call, size_t slot, const uint8_t *buf, size_t len) {
+intptr_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
     (void)call;
-    (void)slot;
+    (void)stream;
     (void)buf;
     return (intptr_t)len;
 }
 
-mprs_uint_t mprs_port_dupterm_poll(size_t slot, mprs_uint_t flags) {
-    (void)slot;
+mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags) {
+    (void)stream;
     return flags;
 }
 
-bool mprs_port_dupterm_detach(size_t slot, mprs_obj_t *stream) {
-    if (!mprs_port_dupterm_attached(slot)) {
+bool mprs_port_dupterm_detach(mprs_obj_t stream) {
+    if (dupterm_slot0 == NULL || (mprs_obj_t)(uintptr_t)dupterm_slot0 != stream) {
         return false;
     }
-    *stream = (mprs_obj_t)(uintptr_t)dupterm_slot0;
     dupterm_slot0 = NULL;
     return true;
 }

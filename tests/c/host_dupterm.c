@@ -33,17 +33,18 @@ static void log_append(const char *s) {
     snprintf(host_dupterm_log + len, sizeof(host_dupterm_log) - len, "%s", s);
 }
 
-static host_term_t *slot_term(size_t slot) {
-    return slot < HOST_DUPTERM_SLOTS ? host_dupterm_slots[slot] : NULL;
+static host_term_t *term_of(mprs_obj_t stream) {
+    return (host_term_t *)(uintptr_t)stream;
 }
 
-bool mprs_port_dupterm_attached(size_t slot) {
-    return slot_term(slot) != NULL;
+bool mprs_port_dupterm_stream(size_t slot, mprs_obj_t *stream) {
+    host_term_t *t = slot < HOST_DUPTERM_SLOTS ? host_dupterm_slots[slot] : NULL;
+    *stream = (mprs_obj_t)(uintptr_t)t;
+    return t != NULL;
 }
 
-bool mprs_port_dupterm_builtin(size_t slot) {
-    host_term_t *t = slot_term(slot);
-    return t != NULL && t->builtin;
+bool mprs_port_dupterm_builtin(mprs_obj_t stream) {
+    return term_of(stream)->builtin;
 }
 
 static void raise_in(mprs_call_t *call, const char *exc) {
@@ -51,8 +52,8 @@ static void raise_in(mprs_call_t *call, const char *exc) {
     call->exc = exc;
 }
 
-int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out) {
-    host_term_t *t = slot_term(slot);
+int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
+    host_term_t *t = term_of(stream);
     t->reads_done++;
     int step = t->next_read < t->n_reads ? t->reads[t->next_read++] : HOST_READ_WOULD_BLOCK;
     switch (step) {
@@ -76,8 +77,8 @@ int mprs_port_dupterm_read(mprs_call_t *call, size_t slot, uint8_t *out) {
     }
 }
 
-intptr_t mprs_port_dupterm_write(mprs_call_t *call, size_t slot, const uint8_t *buf, size_t len) {
-    host_term_t *t = slot_term(slot);
+intptr_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
+    host_term_t *t = term_of(stream);
     t->writes_done++;
     size_t n = len;
     switch (t->write_mode) {
@@ -101,20 +102,21 @@ intptr_t mprs_port_dupterm_write(mprs_call_t *call, size_t slot, const uint8_t *
     return (intptr_t)n;
 }
 
-mprs_uint_t mprs_port_dupterm_poll(size_t slot, mprs_uint_t flags) {
-    host_term_t *t = slot_term(slot);
+mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags) {
+    host_term_t *t = term_of(stream);
     t->polls_done++;
     return t->poll_result == (mprs_uint_t)-1 ? t->poll_result : (t->poll_result & flags);
 }
 
-bool mprs_port_dupterm_detach(size_t slot, mprs_obj_t *stream) {
-    host_term_t *t = slot_term(slot);
-    if (t == NULL) {
-        return false;
+bool mprs_port_dupterm_detach(mprs_obj_t stream) {
+    bool held = false;
+    for (size_t i = 0; i < HOST_DUPTERM_SLOTS; i++) {
+        if (host_dupterm_slots[i] == term_of(stream)) {
+            host_dupterm_slots[i] = NULL;
+            held = true;
+        }
     }
-    host_dupterm_slots[slot] = NULL;
-    *stream = (mprs_obj_t)(uintptr_t)t;
-    return true;
+    return held;
 }
 
 void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
@@ -140,7 +142,7 @@ void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
 }
 
 void mprs_port_dupterm_close(mprs_obj_t stream) {
-    host_term_t *t = (host_term_t *)(uintptr_t)stream;
+    host_term_t *t = term_of(stream);
     t->closes++; // a raising close is swallowed by the port; it is still the one close
 }
 

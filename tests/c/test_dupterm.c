@@ -158,6 +158,20 @@ static void poll_merges_and_finishes_early(void **state) {
     assert_int_equal(mprs_dupterm_poll(&call, N, 0x10), 0);
 }
 
+static void one_stream_in_two_slots_closes_once(void **state) {
+    (void)state;
+    static const int script[] = {HOST_READ_EOF};
+    host_term_script(&terms[0], script, 1);
+    host_dupterm_slots[0] = &terms[0];
+    host_dupterm_slots[2] = &terms[0];
+    assert_int_equal(rx(), -1);
+    assert_null(host_dupterm_slots[0]);
+    assert_null(host_dupterm_slots[2]);
+    assert_int_equal(terms[0].closes, 1);
+    assert_int_equal(tx("x"), -1); // not written after close through the other slot
+    assert_int_equal(terms[0].writes_done, 0);
+}
+
 static void deactivate_out_of_range_is_ignored(void **state) {
     (void)state;
     mprs_call_t call = HOST_CALL_INIT;
@@ -176,6 +190,7 @@ int main(void) {
         cmocka_unit_test_setup(tx_returns_least_written_or_minus_one, setup),
         cmocka_unit_test_setup(builtin_stream_errors_skip_without_deactivating, setup),
         cmocka_unit_test_setup(poll_merges_and_finishes_early, setup),
+        cmocka_unit_test_setup(one_stream_in_two_slots_closes_once, setup),
         cmocka_unit_test_setup(deactivate_out_of_range_is_ignored, setup),
     };
     return cmocka_run_group_tests_name("dupterm", tests, NULL, NULL);
