@@ -16,6 +16,7 @@ pub mod errno;
 pub mod ffi;
 pub mod pin;
 pub mod stream;
+pub mod webrepl;
 
 /// Without std the port decides what a Rust panic means. The handler never formats its
 /// message, so no `core::fmt` machinery is linked into the firmware.

@@ -1,0 +1,484 @@
+//! WebREPL (extmod/modwebrepl.c): the protocol spoken over a websocket, as a state machine.
+//!
+//! The machine is fed bytes together with the kind of websocket frame they came in
+//! ([`Session::feed`]) and acts through a [`Host`]: text and binary replies, and the file
+//! operations of a transfer. It does no I/O of its own, so every split of the input can be
+//! tested. Text frames after login are terminal input; binary frames carry file-transfer
+//! records: an 82-byte request (`WA`, type, flags, offset u64, size u32, name length u16,
+//! name[64], little-endian), answered with `WB` and a u16 status.
+//!
+//! Beyond the C original: a bad name gets an error status instead of a read past the
+//! buffer; file errors get an error status and the session goes on; PUT writes to a
+//! temporary name and renames it into place at the last byte, so an aborted transfer never
+//! leaves a truncated file where a good one stood; the password check takes the same time
+//! whatever is typed.
+
+/// Length of a file-transfer request.
+pub const HEADER_LEN: usize = 82;
+/// Longest file name a request carries.
+pub const NAME_MAX: usize = 64;
+/// Bytes of file data in one GET chunk.
+pub const GET_CHUNK: usize = 256;
+/// Longest password the machine can hold; the port may set a lower limit.
+pub const PASSWORD_MAX: usize = 64;
+/// Suffix of the temporary file a PUT writes before renaming it into place.
+pub const TEMP_SUFFIX: &[u8] = b".part";
+/// Most bytes the reader takes from the websocket at once.
+pub const READ_MAX: usize = 128;
+
+pub const PUT_FILE: u8 = 1;
+pub const GET_FILE: u8 = 2;
+pub const GET_VER: u8 = 3;
+
+/// Status of a `WB` reply.
+pub const STATUS_OK: u16 = 0;
+/// A request the machine refuses (bad signature, type or name).
+pub const STATUS_BAD_REQUEST: u16 = 1;
+/// A file that could not be opened, read, written or renamed.
+pub const STATUS_FILE_ERROR: u16 = 2;
+
+pub const PASSWORD_PROMPT: &[u8] = b"Password: ";
+pub const CONNECTED: &[u8] = b"\r\nWebREPL connected\r\n>>> ";
+pub const DENIED: &[u8] = b"\r\nAccess denied\r\n";
+
+/// The kind of websocket frame bytes came in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    Text,
+    Binary,
+}
+
+/// What the machine acts through. File operations report failure with `false`/`None`;
+/// the machine turns that into an error status.
+pub trait Host {
+    /// Sends `data` as one websocket frame of `frame` kind.
+    fn send(&mut self, data: &[u8], frame: Frame);
+    /// The password set with `_webrepl.password()`.
+    fn password(&self) -> &[u8];
+    /// Opens `name` for writing (truncating) or reading; the host keeps the open file.
+    fn open(&mut self, name: &[u8], write: bool) -> bool;
+    /// Writes all of `data` to the open file.
+    fn write_file(&mut self, data: &[u8]) -> bool;
+    /// Reads up to `buf.len()` bytes of the open file; 0 at its end.
+    fn read_file(&mut self, buf: &mut [u8]) -> Option<usize>;
+    fn close_file(&mut self);
+    /// Renames `from` to `to`, replacing `to`.
+    fn rename(&mut self, from: &[u8], to: &[u8]) -> bool;
+    fn remove(&mut self, name: &[u8]);
+    /// The three version bytes of the running MicroPython.
+    fn version(&self) -> [u8; 3];
+}
+
+/// What feeding gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feed {
+    /// A byte of terminal input.
+    Terminal(u8),
+    /// Everything fed was taken by the protocol: read on.
+    Consumed,
+    /// The wrong password: the stream is at its end.
+    Denied,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    /// Waiting for a request.
+    Idle,
+    /// Receiving `left` bytes of a PUT; `failed` once the file could not take them (the
+    /// data is still drained, so the session stays in step with the client).
+    Put { left: u32, failed: bool },
+    /// Draining the data of a refused PUT.
+    Drain { left: u32 },
+    /// A GET: each one-byte request from the client gets a chunk.
+    Get,
+}
+
+/// One WebREPL session. Plain data, no heap: the glue keeps it inside the `_webrepl`
+/// object.
+#[derive(Clone, Debug)]
+pub struct Session {
+    logged_in: bool,
+    denied: bool,
+    /// The password typed so far (only its first `PASSWORD_MAX` bytes are kept).
+    typed: [u8; PASSWORD_MAX],
+    typed_len: usize,
+    header: [u8; HEADER_LEN],
+    header_len: usize,
+    op: Op,
+    /// The target name of the current PUT or GET.
+    name: [u8; NAME_MAX],
+    name_len: usize,
+    /// Terminal input that arrived in a read meant for file data, returned byte by byte.
+    pending: [u8; READ_MAX],
+    pending_start: usize,
+    pending_len: usize,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Session {
+    pub const fn new() -> Self {
+        Session {
+            logged_in: false,
+            denied: false,
+            typed: [0; PASSWORD_MAX],
+            typed_len: 0,
+            header: [0; HEADER_LEN],
+            header_len: 0,
+            op: Op::Idle,
+            name: [0; NAME_MAX],
+            name_len: 0,
+            pending: [0; READ_MAX],
+            pending_start: 0,
+            pending_len: 0,
+        }
+    }
+
+    /// Sends the password prompt that opens a session.
+    pub fn start<H: Host + ?Sized>(&mut self, host: &mut H) {
+        host.send(PASSWORD_PROMPT, Frame::Text);
+    }
+
+    pub fn logged_in(&self) -> bool {
+        self.logged_in
+    }
+
+    /// Whether terminal output may be forwarded (not before login).
+    pub fn forwards_output(&self) -> bool {
+        self.logged_in
+    }
+
+    /// How many bytes the machine can take from the next read (at least 1): a whole header
+    /// remainder or a run of PUT data at once, otherwise one byte, so terminal input is
+    /// never read ahead.
+    pub fn want(&self) -> usize {
+        let n = match self.op {
+            _ if !self.logged_in => 1,
+            _ if self.header_len > 0 => HEADER_LEN - self.header_len,
+            Op::Put { left, .. } | Op::Drain { left } => usize::try_from(left).unwrap_or(READ_MAX),
+            Op::Idle | Op::Get => 1,
+        };
+        n.clamp(1, READ_MAX)
+    }
+
+    /// Terminal input kept from an earlier read, if any.
+    pub fn take_pending(&mut self) -> Option<u8> {
+        if self.pending_len == 0 {
+            return None;
+        }
+        let byte = self.pending.get(self.pending_start).copied();
+        self.pending_start += 1;
+        self.pending_len -= 1;
+        byte
+    }
+
+    /// Feeds bytes that came in one frame of `frame` kind.
+    pub fn feed<H: Host + ?Sized>(&mut self, data: &[u8], frame: Frame, host: &mut H) -> Feed {
+        if self.denied {
+            return Feed::Denied;
+        }
+        if !self.logged_in {
+            return self.feed_password(data, host);
+        }
+        if frame == Frame::Text {
+            let Some((&first, rest)) = data.split_first() else {
+                return Feed::Consumed;
+            };
+            self.keep_pending(rest);
+            return Feed::Terminal(first);
+        }
+        let mut rest = data;
+        while !rest.is_empty() {
+            rest = self.feed_binary(rest, host);
+        }
+        Feed::Consumed
+    }
+
+    fn keep_pending(&mut self, rest: &[u8]) {
+        // Only reachable when a text frame answers a multi-byte read; READ_MAX bounds it.
+        let n = rest.len().min(self.pending.len());
+        if let (Some(dst), Some(src)) = (self.pending.get_mut(..n), rest.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.pending_start = 0;
+        self.pending_len = n;
+    }
+
+    fn feed_password<H: Host + ?Sized>(&mut self, data: &[u8], host: &mut H) -> Feed {
+        for &byte in data {
+            if byte == b'\r' || byte == b'\n' {
+                if password_matches(
+                    host.password(),
+                    self.typed.get(..self.typed_len).unwrap_or_default(),
+                ) {
+                    self.logged_in = true;
+                    self.typed = [0; PASSWORD_MAX];
+                    self.typed_len = 0;
+                    host.send(CONNECTED, Frame::Text);
+                    return Feed::Consumed;
+                }
+                self.denied = true;
+                host.send(DENIED, Frame::Text);
+                return Feed::Denied;
+            }
+            if let Some(slot) = self.typed.get_mut(self.typed_len) {
+                *slot = byte;
+                self.typed_len += 1;
+            } else {
+                // Longer than any password: remember that it cannot match.
+                self.typed_len = PASSWORD_MAX + 1;
+            }
+        }
+        Feed::Consumed
+    }
+
+    /// Takes what it can of `data` in the current state; returns the rest.
+    fn feed_binary<'a, H: Host + ?Sized>(&mut self, data: &'a [u8], host: &mut H) -> &'a [u8] {
+        match self.op {
+            Op::Idle => {
+                let need = HEADER_LEN - self.header_len;
+                let (now, rest) = data.split_at(need.min(data.len()));
+                if let Some(dst) = self
+                    .header
+                    .get_mut(self.header_len..self.header_len + now.len())
+                {
+                    dst.copy_from_slice(now);
+                }
+                self.header_len += now.len();
+                if self.header_len == HEADER_LEN {
+                    self.header_len = 0;
+                    self.handle_request(host);
+                }
+                rest
+            }
+            Op::Put { left, failed } => {
+                let (now, rest) = split_left(data, left);
+                let failed = failed || !host.write_file(now);
+                let left = left - now.len() as u32;
+                self.op = Op::Put { left, failed };
+                if left == 0 {
+                    self.finish_put(host, failed);
+                }
+                rest
+            }
+            Op::Drain { left } => {
+                let (now, rest) = split_left(data, left);
+                let left = left - now.len() as u32;
+                self.op = if left == 0 {
+                    Op::Idle
+                } else {
+                    Op::Drain { left }
+                };
+                rest
+            }
+            Op::Get => {
+                // Each byte from the client asks for the next chunk.
+                let (_, rest) = data.split_at(1);
+                self.send_chunk(host);
+                rest
+            }
+        }
+    }
+
+    fn handle_request<H: Host + ?Sized>(&mut self, host: &mut H) {
+        let header = self.header;
+        let Some(request) = Request::parse(&header) else {
+            // Garbage: answer it, and the next 82 bytes are taken as a new request.
+            reply(host, STATUS_BAD_REQUEST);
+            return;
+        };
+        match request.kind {
+            GET_VER => host.send(&host.version(), Frame::Binary),
+            PUT_FILE => self.start_put(host, &request),
+            GET_FILE => self.start_get(host, &request),
+            _ => reply(host, STATUS_BAD_REQUEST),
+        }
+    }
+
+    fn set_name(&mut self, name: &[u8]) {
+        self.name_len = name.len().min(NAME_MAX);
+        if let (Some(dst), Some(src)) = (
+            self.name.get_mut(..self.name_len),
+            name.get(..self.name_len),
+        ) {
+            dst.copy_from_slice(src);
+        }
+    }
+
+    fn name(&self) -> &[u8] {
+        self.name.get(..self.name_len).unwrap_or_default()
+    }
+
+    /// The temporary name of the current PUT: the name and TEMP_SUFFIX.
+    fn temp_name(&self, out: &mut [u8; NAME_MAX + 8]) -> usize {
+        let name = self.name();
+        let len = name.len() + TEMP_SUFFIX.len();
+        if let Some(dst) = out.get_mut(..name.len()) {
+            dst.copy_from_slice(name);
+        }
+        if let Some(dst) = out.get_mut(name.len()..len) {
+            dst.copy_from_slice(TEMP_SUFFIX);
+        }
+        len
+    }
+
+    fn start_put<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
+        let Some(name) = request.name() else {
+            self.op = drain(request.size);
+            reply(host, STATUS_BAD_REQUEST);
+            return;
+        };
+        self.set_name(name);
+        let mut temp = [0u8; NAME_MAX + 8];
+        let len = self.temp_name(&mut temp);
+        if !host.open(temp.get(..len).unwrap_or_default(), true) {
+            self.op = drain(request.size);
+            reply(host, STATUS_FILE_ERROR);
+            return;
+        }
+        reply(host, STATUS_OK);
+        self.op = Op::Put {
+            left: request.size,
+            failed: false,
+        };
+        if request.size == 0 {
+            self.finish_put(host, false);
+        }
+    }
+
+    /// The last byte of a PUT: the temporary file becomes the target, or goes away.
+    fn finish_put<H: Host + ?Sized>(&mut self, host: &mut H, failed: bool) {
+        host.close_file();
+        let mut temp = [0u8; NAME_MAX + 8];
+        let len = self.temp_name(&mut temp);
+        let temp = temp.get(..len).unwrap_or_default();
+        let ok = !failed && host.rename(temp, self.name());
+        if !ok {
+            host.remove(temp);
+        }
+        self.op = Op::Idle;
+        reply(host, if ok { STATUS_OK } else { STATUS_FILE_ERROR });
+    }
+
+    fn start_get<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
+        let Some(name) = request.name() else {
+            reply(host, STATUS_BAD_REQUEST);
+            return;
+        };
+        self.set_name(name);
+        if !host.open(name, false) {
+            reply(host, STATUS_FILE_ERROR);
+            return;
+        }
+        reply(host, STATUS_OK);
+        self.op = Op::Get;
+    }
+
+    /// One GET chunk: a u16 length and up to GET_CHUNK bytes; a zero length ends the file,
+    /// followed by the final status.
+    fn send_chunk<H: Host + ?Sized>(&mut self, host: &mut H) {
+        let mut chunk = [0u8; 2 + GET_CHUNK];
+        let (len_bytes, data) = chunk.split_at_mut(2);
+        let got = host.read_file(data);
+        let n = got.unwrap_or(0).min(GET_CHUNK);
+        len_bytes.copy_from_slice(&(n as u16).to_le_bytes());
+        host.send(chunk.get(..2 + n).unwrap_or_default(), Frame::Binary);
+        if n == 0 {
+            host.close_file();
+            self.op = Op::Idle;
+            reply(
+                host,
+                if got.is_some() {
+                    STATUS_OK
+                } else {
+                    STATUS_FILE_ERROR
+                },
+            );
+        }
+    }
+
+    /// The connection ended (EOF, error or close): an unfinished PUT leaves no temporary
+    /// file and no partial target; an unfinished GET closes its file.
+    pub fn abort<H: Host + ?Sized>(&mut self, host: &mut H) {
+        match self.op {
+            Op::Put { .. } => {
+                host.close_file();
+                let mut temp = [0u8; NAME_MAX + 8];
+                let len = self.temp_name(&mut temp);
+                host.remove(temp.get(..len).unwrap_or_default());
+            }
+            Op::Get => host.close_file(),
+            Op::Idle | Op::Drain { .. } => {}
+        }
+        self.op = Op::Idle;
+        self.header_len = 0;
+    }
+}
+
+fn drain(size: u32) -> Op {
+    if size == 0 {
+        Op::Idle
+    } else {
+        Op::Drain { left: size }
+    }
+}
+
+fn split_left(data: &[u8], left: u32) -> (&[u8], &[u8]) {
+    let n = usize::try_from(left).unwrap_or(usize::MAX).min(data.len());
+    data.split_at(n)
+}
+
+fn reply<H: Host + ?Sized>(host: &mut H, status: u16) {
+    let [lo, hi] = status.to_le_bytes();
+    host.send(&[b'W', b'B', lo, hi], Frame::Binary);
+}
+
+/// Compares without an early exit, so the time taken says nothing about the password.
+fn password_matches(password: &[u8], typed: &[u8]) -> bool {
+    let mut diff = u8::from(password.len() != typed.len());
+    for i in 0..PASSWORD_MAX {
+        let a = password.get(i).copied().unwrap_or(0);
+        let b = typed.get(i).copied().unwrap_or(0);
+        diff |= a ^ b;
+    }
+    diff == 0
+}
+
+/// A parsed file-transfer request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Request<'a> {
+    kind: u8,
+    size: u32,
+    name: &'a [u8],
+}
+
+impl<'a> Request<'a> {
+    /// `None` unless the signature is `WA`. The name is checked separately (`name()`).
+    fn parse(header: &'a [u8; HEADER_LEN]) -> Option<Self> {
+        let (sig, rest) = header.split_at(2);
+        if sig != b"WA" {
+            return None;
+        }
+        let kind = *rest.first()?;
+        // flags (1) and offset (8) are unused, as in the original.
+        let size = u32::from_le_bytes(rest.get(10..14)?.try_into().ok()?);
+        let name_len = usize::from(u16::from_le_bytes(rest.get(14..16)?.try_into().ok()?));
+        let name_field = rest.get(16..16 + NAME_MAX)?;
+        let name = name_field.get(..name_len).unwrap_or(&[]);
+        // A length past the field is kept as an empty, invalid name.
+        let name = if name_len > NAME_MAX { &[][..] } else { name };
+        Some(Request { kind, size, name })
+    }
+
+    /// The file name, if it is one: 1..=64 bytes, no NUL.
+    fn name(&self) -> Option<&'a [u8]> {
+        (!self.name.is_empty() && !self.name.contains(&0)).then_some(self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests;
