@@ -58,12 +58,12 @@ int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
     return MPRS_DUPTERM_FAILED;
 }
 
-intptr_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
+ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
     mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
     if (mprs_port_dupterm_builtin(stream)) {
         int errcode = 0;
         mp_uint_t written = mp_get_stream(s)->write(s, buf, len, &errcode);
-        return written == MP_STREAM_ERROR ? MPRS_DUPTERM_FAILED : (intptr_t)MIN(written, len);
+        return written == MP_STREAM_ERROR ? MPRS_DUPTERM_FAILED : (ptrdiff_t)MIN(written, len);
     }
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {

@@ -23,7 +23,7 @@ MPRS_OBJ_REPR_D ?= 0
 MPRS_OFF_T_64 ?= 0
 MPRS_CARGO ?= cargo
 MPRS_CARGO_FLAGS ?=
-MPRS_SUBSYSTEMS ?= stream dupterm virtpin
+MPRS_SUBSYSTEMS ?= stream dupterm virtpin webrepl
 
 # Each subsystem: the glue file that replaces it, and the C original it removes.
 MPRS_GLUE_stream := stream.c
@@ -32,6 +32,8 @@ MPRS_GLUE_dupterm := dupterm.c
 MPRS_ORIG_dupterm := extmod/os_dupterm.c
 MPRS_GLUE_virtpin := virtpin.c
 MPRS_ORIG_virtpin := extmod/virtpin.c
+MPRS_GLUE_webrepl := webrepl.c
+MPRS_ORIG_webrepl := extmod/modwebrepl.c
 
 MPRS_FEATURES :=
 ifeq ($(MPRS_OBJ_REPR_D),1)

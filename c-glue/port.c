@@ -168,3 +168,49 @@ uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len) {
     *len = v->len;
     return (uint8_t *)v->buf;
 }
+
+#if defined(__arm__) && defined(__ARM_EABI__) && !defined(MPRS_NO_AEABI_MEM)
+// The ARM EABI memory helpers Rust's code generator calls. Ports that link newlib have
+// them; MicroPython's own bare-metal ports (qemu, stm32, ...) link only libgcc and
+// shared/libc, which lack them. These weak versions forward to the port's memcpy, memset
+// and memmove, so the work is always done by the port's one C library.
+#include <string.h>
+#define MPRS_AEABI_WEAK __attribute__((weak))
+MPRS_AEABI_WEAK void __aeabi_memcpy(void *dest, const void *src, size_t n) {
+    memcpy(dest, src, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memcpy4(void *dest, const void *src, size_t n) {
+    memcpy(dest, src, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memcpy8(void *dest, const void *src, size_t n) {
+    memcpy(dest, src, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memmove(void *dest, const void *src, size_t n) {
+    memmove(dest, src, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memmove4(void *dest, const void *src, size_t n) {
+    memmove(dest, src, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memmove8(void *dest, const void *src, size_t n) {
+    memmove(dest, src, n);
+}
+// Note the argument order: (dest, n, c), unlike memset.
+MPRS_AEABI_WEAK void __aeabi_memset(void *dest, size_t n, int c) {
+    memset(dest, c, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memset4(void *dest, size_t n, int c) {
+    memset(dest, c, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memset8(void *dest, size_t n, int c) {
+    memset(dest, c, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memclr(void *dest, size_t n) {
+    memset(dest, 0, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memclr4(void *dest, size_t n) {
+    memset(dest, 0, n);
+}
+MPRS_AEABI_WEAK void __aeabi_memclr8(void *dest, size_t n) {
+    memset(dest, 0, n);
+}
+#endif

@@ -45,6 +45,11 @@
 #define MPRS_READ_NONE -1
 
 /**
+ * Bytes of storage the glue reserves for a session (8-aligned).
+ */
+#define MPRS_WEBREPL_SESSION_SIZE 384
+
+/**
  * Errno values mprs itself reports. The port maps each to its own numbering
  * (MicroPython's internal errno or the system's).
  */
@@ -128,6 +133,11 @@ typedef struct mprs_call_t mprs_call_t;
  * A growable byte buffer owned by the glue (a `vstr_t`). Opaque to Rust.
  */
 typedef struct mprs_vstr_t mprs_vstr_t;
+
+/**
+ * The glue's `_webrepl` object, opaque here: the services find its socket and file.
+ */
+typedef struct mprs_webrepl_t mprs_webrepl_t;
 
 #if !defined(MPRS_OBJ_REPR_D)
 /**
@@ -470,6 +480,102 @@ int mprs_stream_read_all(mprs_call_t *call, mprs_obj_t stream, mprs_vstr_t *vstr
  * As `mprs_stream_read_text`.
  */
 int mprs_stream_read_line(mprs_call_t *call, mprs_obj_t stream, mprs_vstr_t *vstr, mprs_int_t max);
+
+/**
+ * Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
+ * `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
+ * (an errno, or MPRS_RAISED with the exception in `call`).
+ */
+extern mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call,
+                                          mprs_webrepl_t *repl,
+                                          uint8_t *buf,
+                                          size_t len,
+                                          bool *text,
+                                          int *errcode);
+
+/**
+ * Sends one frame, text or binary; errors are ignored, as in the C original.
+ */
+extern void mprs_port_webrepl_send(mprs_webrepl_t *repl,
+                                   const uint8_t *data,
+                                   size_t len,
+                                   bool text);
+
+/**
+ * The password set with `_webrepl.password()`.
+ */
+extern const uint8_t *mprs_port_webrepl_password(size_t *len);
+
+/**
+ * Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
+ */
+extern bool mprs_port_webrepl_open(mprs_webrepl_t *repl,
+                                   const uint8_t *name,
+                                   size_t len,
+                                   bool write);
+
+extern bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len);
+
+/**
+ * Reads from the current file: the count, or -1 on error.
+ */
+extern ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
+
+extern void mprs_port_webrepl_close_file(mprs_webrepl_t *repl);
+
+extern bool mprs_port_webrepl_rename(mprs_webrepl_t *repl,
+                                     const uint8_t *from,
+                                     size_t from_len,
+                                     const uint8_t *to,
+                                     size_t to_len);
+
+extern void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len);
+
+/**
+ * MICROPY_VERSION_MAJOR, _MINOR and _MICRO.
+ */
+extern void mprs_port_webrepl_version(uint8_t *out);
+
+/**
+ * Initialises a session in `storage` and sends the password prompt.
+ *
+ * # Safety
+ * `storage` must be NULL or `MPRS_WEBREPL_SESSION_SIZE` writable, 8-aligned bytes;
+ * `repl` the glue's object.
+ */
+void mprs_webrepl_init(mprs_webrepl_t *repl, void *storage);
+
+/**
+ * The `_webrepl` stream's read: returns terminal input (at most `size` bytes, one at a
+ * time), 0 at EOF (also after a wrong password), or MP_STREAM_ERROR with `*errcode` (a
+ * socket errno, or MPRS_RAISED). File transfers are handled while reading.
+ *
+ * # Safety
+ * As `mprs_webrepl_init`; `buf` valid for `size` bytes; `errcode` writable.
+ */
+mprs_uint_t mprs_webrepl_read(mprs_call_t *call,
+                              mprs_webrepl_t *repl,
+                              void *storage,
+                              uint8_t *buf,
+                              mprs_uint_t size,
+                              int *errcode);
+
+/**
+ * Whether the `_webrepl` stream forwards terminal output yet (not before login).
+ *
+ * # Safety
+ * As `mprs_webrepl_init`.
+ */
+bool mprs_webrepl_forwards_output(void *storage);
+
+/**
+ * The connection is closing: an unfinished PUT leaves no temporary file, an unfinished
+ * GET closes its file.
+ *
+ * # Safety
+ * As `mprs_webrepl_init`.
+ */
+void mprs_webrepl_abort(mprs_webrepl_t *repl, void *storage);
 
 #ifdef __cplusplus
 }  // extern "C"

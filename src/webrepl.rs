@@ -20,7 +20,7 @@ pub const NAME_MAX: usize = 64;
 /// Bytes of file data in one GET chunk.
 pub const GET_CHUNK: usize = 256;
 /// Longest password the machine can hold; the port may set a lower limit.
-pub const PASSWORD_MAX: usize = 64;
+pub const PASSWORD_MAX: usize = 32;
 /// Suffix of the temporary file a PUT writes before renaming it into place.
 pub const TEMP_SUFFIX: &[u8] = b".part";
 /// Most bytes the reader takes from the websocket at once.
@@ -201,9 +201,7 @@ impl Session {
     fn keep_pending(&mut self, rest: &[u8]) {
         // Only reachable when a text frame answers a multi-byte read; READ_MAX bounds it.
         let n = rest.len().min(self.pending.len());
-        if let (Some(dst), Some(src)) = (self.pending.get_mut(..n), rest.get(..n)) {
-            dst.copy_from_slice(src);
-        }
+        copy_into(&mut self.pending, rest);
         self.pending_start = 0;
         self.pending_len = n;
     }
@@ -241,12 +239,9 @@ impl Session {
         match self.op {
             Op::Idle => {
                 let need = HEADER_LEN - self.header_len;
-                let (now, rest) = data.split_at(need.min(data.len()));
-                if let Some(dst) = self
-                    .header
-                    .get_mut(self.header_len..self.header_len + now.len())
-                {
-                    dst.copy_from_slice(now);
+                let (now, rest) = split(data, need);
+                if let Some(dst) = self.header.get_mut(self.header_len..) {
+                    copy_into(dst, now);
                 }
                 self.header_len += now.len();
                 if self.header_len == HEADER_LEN {
@@ -277,7 +272,7 @@ impl Session {
             }
             Op::Get => {
                 // Each byte from the client asks for the next chunk.
-                let (_, rest) = data.split_at(1);
+                let (_, rest) = split(data, 1);
                 self.send_chunk(host);
                 rest
             }
@@ -301,12 +296,7 @@ impl Session {
 
     fn set_name(&mut self, name: &[u8]) {
         self.name_len = name.len().min(NAME_MAX);
-        if let (Some(dst), Some(src)) = (
-            self.name.get_mut(..self.name_len),
-            name.get(..self.name_len),
-        ) {
-            dst.copy_from_slice(src);
-        }
+        copy_into(&mut self.name, name);
     }
 
     fn name(&self) -> &[u8] {
@@ -317,11 +307,9 @@ impl Session {
     fn temp_name(&self, out: &mut [u8; NAME_MAX + 8]) -> usize {
         let name = self.name();
         let len = name.len() + TEMP_SUFFIX.len();
-        if let Some(dst) = out.get_mut(..name.len()) {
-            dst.copy_from_slice(name);
-        }
-        if let Some(dst) = out.get_mut(name.len()..len) {
-            dst.copy_from_slice(TEMP_SUFFIX);
+        copy_into(out, name);
+        if let Some(dst) = out.get_mut(name.len()..) {
+            copy_into(dst, TEMP_SUFFIX);
         }
         len
     }
@@ -382,10 +370,9 @@ impl Session {
     /// followed by the final status.
     fn send_chunk<H: Host + ?Sized>(&mut self, host: &mut H) {
         let mut chunk = [0u8; 2 + GET_CHUNK];
-        let (len_bytes, data) = chunk.split_at_mut(2);
-        let got = host.read_file(data);
+        let got = chunk.get_mut(2..).and_then(|data| host.read_file(data));
         let n = got.unwrap_or(0).min(GET_CHUNK);
-        len_bytes.copy_from_slice(&(n as u16).to_le_bytes());
+        copy_into(&mut chunk, &(n as u16).to_le_bytes());
         host.send(chunk.get(..2 + n).unwrap_or_default(), Frame::Binary);
         if n == 0 {
             host.close_file();
@@ -419,6 +406,18 @@ impl Session {
     }
 }
 
+/// Copies as much of `src` as fits into `dst` (a plain loop: no length-mismatch panic).
+fn copy_into(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
+}
+
+/// `data` split after `n` bytes (all of it if shorter).
+fn split(data: &[u8], n: usize) -> (&[u8], &[u8]) {
+    data.split_at_checked(n).unwrap_or((data, &[]))
+}
+
 fn drain(size: u32) -> Op {
     if size == 0 {
         Op::Idle
@@ -428,8 +427,7 @@ fn drain(size: u32) -> Op {
 }
 
 fn split_left(data: &[u8], left: u32) -> (&[u8], &[u8]) {
-    let n = usize::try_from(left).unwrap_or(usize::MAX).min(data.len());
-    data.split_at(n)
+    split(data, usize::try_from(left).unwrap_or(usize::MAX))
 }
 
 fn reply<H: Host + ?Sized>(host: &mut H, status: u16) {
@@ -459,7 +457,7 @@ struct Request<'a> {
 impl<'a> Request<'a> {
     /// `None` unless the signature is `WA`. The name is checked separately (`name()`).
     fn parse(header: &'a [u8; HEADER_LEN]) -> Option<Self> {
-        let (sig, rest) = header.split_at(2);
+        let (sig, rest) = split(header, 2);
         if sig != b"WA" {
             return None;
         }
@@ -475,8 +473,10 @@ impl<'a> Request<'a> {
     }
 
     /// The file name, if it is one: 1..=64 bytes, no NUL.
+    // Not `contains`: that goes through core's memchr, whose bounds checks can panic.
+    #[allow(clippy::manual_contains)]
     fn name(&self) -> Option<&'a [u8]> {
-        (!self.name.is_empty() && !self.name.contains(&0)).then_some(self.name)
+        (!self.name.is_empty() && !self.name.iter().any(|&b| b == 0)).then_some(self.name)
     }
 }
 

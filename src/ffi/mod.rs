@@ -4,6 +4,7 @@
 pub mod dupterm;
 pub mod pin;
 pub mod stream;
+pub mod webrepl;
 
 use crate::abi::{
     self, MpObj, MpUint, MprsCall, MprsErrno, MprsVstr, MPRS_RAISED, MP_STREAM_ERROR,

@@ -109,11 +109,11 @@ int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
     return 1;
 }
 
-intptr_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
+ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
     (void)call;
     (void)stream;
     (void)buf;
-    return (intptr_t)len;
+    return (ptrdiff_t)len;
 }
 
 mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags) {
@@ -156,6 +156,76 @@ mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call, mprs_obj_t pin, mprs_uint_t r
     return (*proto)->ioctl(pin, request, arg, errcode);
 }
 
+// WebREPL services: this firmware has no websocket; every read is EOF.
+mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call, mprs_webrepl_t *repl, uint8_t *buf, size_t len, bool *text, int *errcode) {
+    (void)call;
+    (void)repl;
+    (void)buf;
+    (void)len;
+    (void)text;
+    (void)errcode;
+    return 0;
+}
+
+void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t len, bool text) {
+    (void)repl;
+    (void)data;
+    (void)len;
+    (void)text;
+}
+
+const uint8_t *mprs_port_webrepl_password(size_t *len) {
+    *len = 0;
+    return (const uint8_t *)"";
+}
+
+bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, bool write) {
+    (void)repl;
+    (void)name;
+    (void)len;
+    (void)write;
+    return false;
+}
+
+bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len) {
+    (void)repl;
+    (void)data;
+    (void)len;
+    return false;
+}
+
+ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
+    (void)repl;
+    (void)buf;
+    (void)len;
+    return -1;
+}
+
+void mprs_port_webrepl_close_file(mprs_webrepl_t *repl) {
+    (void)repl;
+}
+
+bool mprs_port_webrepl_rename(mprs_webrepl_t *repl, const uint8_t *from, size_t from_len, const uint8_t *to, size_t to_len) {
+    (void)repl;
+    (void)from;
+    (void)from_len;
+    (void)to;
+    (void)to_len;
+    return false;
+}
+
+void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len) {
+    (void)repl;
+    (void)name;
+    (void)len;
+}
+
+void mprs_port_webrepl_version(uint8_t *out) {
+    out[0] = 1;
+    out[1] = 27;
+    out[2] = 0;
+}
+
 int main(void) {
     static const uint8_t data[] = "firmware";
     mem_stream_t s = {data, sizeof(data), 0};
@@ -167,8 +237,13 @@ int main(void) {
     mprs_pin_latch_init(&latch, (const void *)mprs_pin_latch_protocol());
     int pin_ok = mprs_pin_apply(&call, (mprs_obj_t)(uintptr_t)&latch, MPRS_PIN_OP_HIGH) == 0
         && mprs_pin_read(&call, (mprs_obj_t)(uintptr_t)&latch, NULL) == 1;
+    static uint64_t session[(MPRS_WEBREPL_SESSION_SIZE + 7) / 8];
+    uint8_t c;
+    int wr_err = 0;
+    mprs_webrepl_init(NULL, session);
+    int wr_ok = mprs_webrepl_read(&call, NULL, session, &c, 1, &wr_err) == 0;
     dupterm_slot0 = &s;
     s.pos = 0;
     int first = mprs_dupterm_rx_chr(&call, 1);
-    return n == sizeof(data) && err == 0 && memcmp(buf, data, n) == 0 && first == 'f' && pin_ok ? 0 : 1;
+    return n == sizeof(data) && err == 0 && memcmp(buf, data, n) == 0 && first == 'f' && pin_ok && wr_ok ? 0 : 1;
 }

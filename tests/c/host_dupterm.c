@@ -77,7 +77,7 @@ int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
     }
 }
 
-intptr_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
+ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
     host_term_t *t = term_of(stream);
     t->writes_done++;
     size_t n = len;
@@ -99,7 +99,7 @@ intptr_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uin
     size_t keep = n < room ? n : room;
     memcpy(t->written + t->written_len, buf, keep);
     t->written_len += keep;
-    return (intptr_t)n;
+    return (ptrdiff_t)n;
 }
 
 mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags) {

@@ -9,4 +9,4 @@ out=$(mktemp)
 calls=$(valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect="$fn" "$@" 2>/dev/null | tail -1)
 total=$(awk '/^totals:/ {print $2}' "$out")
 rm -f "$out"
-awk -v l="$label" -v t="$total" -v c="$calls" 'BEGIN { printf "%-52s %12.0f instructions/call (%d calls)\n", l, t / c, c }'
+awk -v l="$label" -v t="$total" -v c="$calls" 'BEGIN { printf "%-60s %12.2f instructions/call (%d calls)\n", l, t / c, c }'

@@ -1,0 +1,280 @@
+// extmod/modwebrepl.c implemented over libmprs.a: the protocol (login, terminal input,
+// file transfers) is the state machine in src/webrepl.rs; this file is the `_webrepl`
+// module and the port services the machine acts through, each protected so that an
+// exception from a file operation becomes an error status, not the end of the session.
+
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/stream.h"
+#include "py/builtin.h"
+#include "py/mperrno.h"
+#ifdef MICROPY_PY_WEBREPL_DELAY
+#include "py/mphal.h"
+#endif
+#include "extmod/modwebsocket.h"
+#include "mprs_glue.h"
+
+#if MICROPY_PY_WEBREPL
+
+// Longest password _webrepl.password() accepts (the C original's buffer held 9).
+#ifndef MPRS_WEBREPL_PASSWORD_MAX
+#define MPRS_WEBREPL_PASSWORD_MAX (9)
+#endif
+
+typedef struct _mp_obj_webrepl_t {
+    mp_obj_base_t base;
+    mp_obj_t sock;
+    mp_obj_t cur_file; // the file of the transfer in progress, or MP_OBJ_NULL
+    uint64_t session[(MPRS_WEBREPL_SESSION_SIZE + 7) / 8];
+} mp_obj_webrepl_t;
+
+static char webrepl_passwd[MPRS_WEBREPL_PASSWORD_MAX + 1];
+static size_t webrepl_passwd_len;
+
+static mp_obj_webrepl_t *webrepl_of(mprs_webrepl_t *repl) {
+    return (mp_obj_webrepl_t *)repl;
+}
+
+mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call, mprs_webrepl_t *repl, uint8_t *buf, size_t len, bool *text, int *errcode) {
+    mp_obj_t sock = webrepl_of(repl)->sock;
+    const mp_stream_p_t *sock_stream = mp_get_stream(sock);
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_uint_t out_sz = sock_stream->read(sock, buf, len, errcode);
+        if (out_sz != 0 && out_sz != MP_STREAM_ERROR) {
+            int err;
+            *text = sock_stream->ioctl(sock, MP_STREAM_GET_DATA_OPTS, 0, &err) == FRAME_TXT;
+        }
+        nlr_pop();
+        return out_sz;
+    }
+    return mprs_call_caught(call, &nlr, errcode);
+}
+
+void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t len, bool text) {
+    mp_obj_t sock = webrepl_of(repl)->sock;
+    const mp_stream_p_t *sock_stream = mp_get_stream(sock);
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        int err;
+        if (text) {
+            sock_stream->write(sock, data, len, &err);
+        } else {
+            mp_uint_t old_opts = sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, FRAME_BIN, &err);
+            sock_stream->write(sock, data, len, &err);
+            sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, old_opts, &err);
+        }
+        nlr_pop();
+    }
+    // A failed send is noticed by the next read of the same connection.
+}
+
+const uint8_t *mprs_port_webrepl_password(size_t *len) {
+    *len = webrepl_passwd_len;
+    return (const uint8_t *)webrepl_passwd;
+}
+
+bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, bool write) {
+    mp_obj_webrepl_t *self = webrepl_of(repl);
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t open_args[2] = {
+            mp_obj_new_str((const char *)name, len),
+            MP_OBJ_NEW_QSTR(write ? MP_QSTR_wb : MP_QSTR_rb),
+        };
+        self->cur_file = mp_builtin_open(2, open_args, (mp_map_t *)&mp_const_empty_map);
+        nlr_pop();
+        return true;
+    }
+    self->cur_file = MP_OBJ_NULL;
+    return false;
+}
+
+bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len) {
+    mp_obj_webrepl_t *self = webrepl_of(repl);
+    if (self->cur_file == MP_OBJ_NULL) {
+        return false;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        int err;
+        mp_uint_t out = mp_stream_write_exactly(self->cur_file, data, len, &err);
+        nlr_pop();
+        return err == 0 && out == len;
+    }
+    return false;
+}
+
+ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
+    mp_obj_webrepl_t *self = webrepl_of(repl);
+    if (self->cur_file == MP_OBJ_NULL) {
+        return -1;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        int err;
+        mp_uint_t out = mp_stream_rw(self->cur_file, buf, len, &err, MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
+        nlr_pop();
+        return err != 0 ? -1 : (ptrdiff_t)out;
+    }
+    return -1;
+}
+
+void mprs_port_webrepl_close_file(mprs_webrepl_t *repl) {
+    mp_obj_webrepl_t *self = webrepl_of(repl);
+    mp_obj_t file = self->cur_file;
+    self->cur_file = MP_OBJ_NULL;
+    if (file == MP_OBJ_NULL) {
+        return;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_stream_close(file);
+        nlr_pop();
+    }
+}
+
+// os.<fun>(args...), protected; true if it returned.
+static bool webrepl_call_os(qstr fun, size_t n_args, const mp_obj_t *args) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t os = mp_import_name(MP_QSTR_os, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+        mp_call_function_n_kw(mp_load_attr(os, fun), n_args, 0, args);
+        nlr_pop();
+        return true;
+    }
+    return false;
+}
+
+bool mprs_port_webrepl_rename(mprs_webrepl_t *repl, const uint8_t *from, size_t from_len, const uint8_t *to, size_t to_len) {
+    (void)repl;
+    nlr_buf_t nlr;
+    mp_obj_t args[2];
+    if (nlr_push(&nlr) == 0) {
+        args[0] = mp_obj_new_str((const char *)from, from_len);
+        args[1] = mp_obj_new_str((const char *)to, to_len);
+        nlr_pop();
+    } else {
+        return false;
+    }
+    return webrepl_call_os(MP_QSTR_rename, 2, args);
+}
+
+void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len) {
+    (void)repl;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t path = mp_obj_new_str((const char *)name, len);
+        nlr_pop();
+        webrepl_call_os(MP_QSTR_remove, 1, &path);
+    }
+}
+
+void mprs_port_webrepl_version(uint8_t *out) {
+    out[0] = MICROPY_VERSION_MAJOR;
+    out[1] = MICROPY_VERSION_MINOR;
+    out[2] = MICROPY_VERSION_MICRO;
+}
+
+static mp_obj_t webrepl_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
+    mp_arg_check_num(n_args, n_kw, 1, 2, false);
+    mp_get_stream_raise(args[0], MP_STREAM_OP_READ | MP_STREAM_OP_WRITE | MP_STREAM_OP_IOCTL);
+    mp_obj_webrepl_t *o = mp_obj_malloc(mp_obj_webrepl_t, type);
+    o->sock = args[0];
+    o->cur_file = MP_OBJ_NULL;
+    mprs_webrepl_init((mprs_webrepl_t *)o, o->session);
+    return MP_OBJ_FROM_PTR(o);
+}
+
+static mp_uint_t webrepl_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+    mp_obj_webrepl_t *self = MP_OBJ_TO_PTR(self_in);
+    mprs_call_t call = MPRS_CALL_INIT;
+    mp_uint_t out = mprs_webrepl_read(&call, (mprs_webrepl_t *)self, self->session, buf, size, errcode);
+    mprs_call_reraise(&call);
+    #ifdef MICROPY_PY_WEBREPL_DELAY
+    // Crude rate control for ports whose network drivers are easily overloaded.
+    if (self->cur_file != MP_OBJ_NULL) {
+        mp_hal_delay_ms(MICROPY_PY_WEBREPL_DELAY);
+    }
+    #endif
+    return out;
+}
+
+static mp_uint_t webrepl_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
+    mp_obj_webrepl_t *self = MP_OBJ_TO_PTR(self_in);
+    if (!mprs_webrepl_forwards_output(self->session)) {
+        // No output before the password is accepted.
+        return size;
+    }
+    const mp_stream_p_t *stream_p = mp_get_stream(self->sock);
+    return stream_p->write(self->sock, buf, size, errcode);
+}
+
+static mp_uint_t webrepl_ioctl(mp_obj_t o_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    mp_obj_webrepl_t *self = MP_OBJ_TO_PTR(o_in);
+    (void)arg;
+    switch (request) {
+        case MP_STREAM_CLOSE:
+            // An unfinished transfer is cleaned up before the socket goes.
+            mprs_webrepl_abort((mprs_webrepl_t *)self, self->session);
+            mp_stream_close(self->sock);
+            return 0;
+        default:
+            *errcode = MP_EINVAL;
+            return MP_STREAM_ERROR;
+    }
+}
+
+static mp_obj_t webrepl_set_password(mp_obj_t passwd_in) {
+    size_t len;
+    const char *passwd = mp_obj_str_get_data(passwd_in, &len);
+    if (len > MPRS_WEBREPL_PASSWORD_MAX) {
+        mp_raise_ValueError(NULL);
+    }
+    memcpy(webrepl_passwd, passwd, len);
+    webrepl_passwd[len] = '\0';
+    webrepl_passwd_len = len;
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(webrepl_set_password_obj, webrepl_set_password);
+
+static const mp_rom_map_elem_t webrepl_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&mp_stream_read_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&mp_stream_readinto_obj) },
+    { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&mp_stream_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&mp_stream_close_obj) },
+};
+static MP_DEFINE_CONST_DICT(webrepl_locals_dict, webrepl_locals_dict_table);
+
+static const mp_stream_p_t webrepl_stream_p = {
+    .read = webrepl_read,
+    .write = webrepl_write,
+    .ioctl = webrepl_ioctl,
+};
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    webrepl_type,
+    MP_QSTR__webrepl,
+    MP_TYPE_FLAG_NONE,
+    make_new, webrepl_make_new,
+    protocol, &webrepl_stream_p,
+    locals_dict, &webrepl_locals_dict
+    );
+
+static const mp_rom_map_elem_t webrepl_module_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__webrepl) },
+    { MP_ROM_QSTR(MP_QSTR__webrepl), MP_ROM_PTR(&webrepl_type) },
+    { MP_ROM_QSTR(MP_QSTR_password), MP_ROM_PTR(&webrepl_set_password_obj) },
+};
+
+static MP_DEFINE_CONST_DICT(webrepl_module_globals, webrepl_module_globals_table);
+
+const mp_obj_module_t mp_module_webrepl = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&webrepl_module_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR__webrepl, mp_module_webrepl);
+
+#endif // MICROPY_PY_WEBREPL

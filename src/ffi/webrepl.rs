@@ -1,0 +1,230 @@
+//! WebREPL exports: the `_webrepl` object's stream methods over the state machine in
+//! `crate::webrepl`, and the port services it acts through. The glue keeps the session in
+//! opaque storage inside its object (`MPRS_WEBREPL_SESSION_SIZE` bytes, 8-aligned) and the
+//! open file in a field the GC scans.
+
+use super::PortErrnos;
+use crate::abi::{uint_to_usize, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
+use crate::errno::Errnos;
+use crate::webrepl::{Feed, Frame, Host, Session, READ_MAX};
+use core::ffi::{c_int, c_void};
+
+/// Bytes of storage the glue reserves for a session (8-aligned).
+pub const MPRS_WEBREPL_SESSION_SIZE: usize = 384;
+
+const _: () = assert!(core::mem::size_of::<Session>() <= MPRS_WEBREPL_SESSION_SIZE);
+const _: () = assert!(core::mem::align_of::<Session>() <= 8);
+
+/// The glue's `_webrepl` object, opaque here: the services find its socket and file.
+pub struct MprsWebrepl {
+    _opaque: [u8; 0],
+}
+
+// `MprsCall` and `MprsWebrepl` are opaque: only pointers to them cross the boundary.
+#[allow(improper_ctypes)]
+extern "C" {
+    /// Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
+    /// `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
+    /// (an errno, or MPRS_RAISED with the exception in `call`).
+    pub fn mprs_port_webrepl_recv(
+        call: *mut MprsCall,
+        repl: *mut MprsWebrepl,
+        buf: *mut u8,
+        len: usize,
+        text: *mut bool,
+        errcode: *mut c_int,
+    ) -> MpUint;
+    /// Sends one frame, text or binary; errors are ignored, as in the C original.
+    pub fn mprs_port_webrepl_send(repl: *mut MprsWebrepl, data: *const u8, len: usize, text: bool);
+    /// The password set with `_webrepl.password()`.
+    pub fn mprs_port_webrepl_password(len: *mut usize) -> *const u8;
+    /// Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
+    pub fn mprs_port_webrepl_open(
+        repl: *mut MprsWebrepl,
+        name: *const u8,
+        len: usize,
+        write: bool,
+    ) -> bool;
+    pub fn mprs_port_webrepl_write_file(
+        repl: *mut MprsWebrepl,
+        data: *const u8,
+        len: usize,
+    ) -> bool;
+    /// Reads from the current file: the count, or -1 on error.
+    pub fn mprs_port_webrepl_read_file(repl: *mut MprsWebrepl, buf: *mut u8, len: usize) -> isize;
+    pub fn mprs_port_webrepl_close_file(repl: *mut MprsWebrepl);
+    pub fn mprs_port_webrepl_rename(
+        repl: *mut MprsWebrepl,
+        from: *const u8,
+        from_len: usize,
+        to: *const u8,
+        to_len: usize,
+    ) -> bool;
+    pub fn mprs_port_webrepl_remove(repl: *mut MprsWebrepl, name: *const u8, len: usize);
+    /// MICROPY_VERSION_MAJOR, _MINOR and _MICRO.
+    pub fn mprs_port_webrepl_version(out: *mut u8);
+}
+
+/// The glue's object, as the machine's host.
+struct PortHost {
+    repl: *mut MprsWebrepl,
+}
+
+impl Host for PortHost {
+    fn send(&mut self, data: &[u8], frame: Frame) {
+        // SAFETY: data is a live slice; the service copies it out.
+        unsafe {
+            mprs_port_webrepl_send(self.repl, data.as_ptr(), data.len(), frame == Frame::Text)
+        }
+    }
+    fn password(&self) -> &[u8] {
+        let mut len = 0;
+        // SAFETY: the port keeps the password in static storage, unchanged during a read.
+        unsafe { super::slice_or_empty(mprs_port_webrepl_password(&mut len), len) }
+    }
+    fn open(&mut self, name: &[u8], write: bool) -> bool {
+        // SAFETY: name is a live slice; the service protects the VM calls.
+        unsafe { mprs_port_webrepl_open(self.repl, name.as_ptr(), name.len(), write) }
+    }
+    fn write_file(&mut self, data: &[u8]) -> bool {
+        // SAFETY: as open.
+        unsafe { mprs_port_webrepl_write_file(self.repl, data.as_ptr(), data.len()) }
+    }
+    fn read_file(&mut self, buf: &mut [u8]) -> Option<usize> {
+        // SAFETY: buf is a live, writable slice of buf.len() bytes.
+        let n = unsafe { mprs_port_webrepl_read_file(self.repl, buf.as_mut_ptr(), buf.len()) };
+        usize::try_from(n).ok().map(|n| n.min(buf.len()))
+    }
+    fn close_file(&mut self) {
+        // SAFETY: closes the object's current file, if any.
+        unsafe { mprs_port_webrepl_close_file(self.repl) }
+    }
+    fn rename(&mut self, from: &[u8], to: &[u8]) -> bool {
+        // SAFETY: live slices; the service protects the VM calls.
+        unsafe {
+            mprs_port_webrepl_rename(self.repl, from.as_ptr(), from.len(), to.as_ptr(), to.len())
+        }
+    }
+    fn remove(&mut self, name: &[u8]) {
+        // SAFETY: as rename.
+        unsafe { mprs_port_webrepl_remove(self.repl, name.as_ptr(), name.len()) }
+    }
+    fn version(&self) -> [u8; 3] {
+        let mut v = [0u8; 3];
+        // SAFETY: v has room for the three bytes the service writes.
+        unsafe { mprs_port_webrepl_version(v.as_mut_ptr()) };
+        v
+    }
+}
+
+/// The session in the glue's storage.
+///
+/// # Safety
+/// `session` must be the object's storage, initialised by `mprs_webrepl_init`, and not
+/// used elsewhere meanwhile.
+unsafe fn session<'a>(session: *mut c_void) -> Option<&'a mut Session> {
+    // SAFETY: the caller's guarantee; the storage is 8-aligned and large enough (asserted).
+    unsafe { session.cast::<Session>().as_mut() }
+}
+
+/// Initialises a session in `storage` and sends the password prompt.
+///
+/// # Safety
+/// `storage` must be NULL or `MPRS_WEBREPL_SESSION_SIZE` writable, 8-aligned bytes;
+/// `repl` the glue's object.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_webrepl_init(repl: *mut MprsWebrepl, storage: *mut c_void) {
+    if storage.is_null() {
+        return;
+    }
+    // SAFETY: the caller guarantees the storage.
+    unsafe { storage.cast::<Session>().write(Session::new()) };
+    // SAFETY: just initialised.
+    if let Some(s) = unsafe { session(storage) } {
+        s.start(&mut PortHost { repl });
+    }
+}
+
+/// The `_webrepl` stream's read: returns terminal input (at most `size` bytes, one at a
+/// time), 0 at EOF (also after a wrong password), or MP_STREAM_ERROR with `*errcode` (a
+/// socket errno, or MPRS_RAISED). File transfers are handled while reading.
+///
+/// # Safety
+/// As `mprs_webrepl_init`; `buf` valid for `size` bytes; `errcode` writable.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_webrepl_read(
+    call: *mut MprsCall,
+    repl: *mut MprsWebrepl,
+    storage: *mut c_void,
+    buf: *mut u8,
+    size: MpUint,
+    errcode: *mut c_int,
+) -> MpUint {
+    // SAFETY: the caller's guarantees.
+    let (Some(s), Some(out)) = (unsafe { session(storage) }, unsafe { buf.as_mut() }) else {
+        // SAFETY: errcode is writable.
+        unsafe { *errcode = PortErrnos.value(MprsErrno::Einval) };
+        return MP_STREAM_ERROR;
+    };
+    if uint_to_usize(size).unwrap_or(0) == 0 {
+        return 0;
+    }
+    if let Some(byte) = s.take_pending() {
+        *out = byte;
+        return 1;
+    }
+    let mut host = PortHost { repl };
+    let mut chunk = [0u8; READ_MAX];
+    loop {
+        let want = s.want().min(chunk.len());
+        let mut text = false;
+        // SAFETY: chunk is a live local of at least `want` bytes; errcode is writable.
+        let n = unsafe {
+            mprs_port_webrepl_recv(call, repl, chunk.as_mut_ptr(), want, &mut text, errcode)
+        };
+        if n == MP_STREAM_ERROR {
+            // SAFETY: errcode is writable and was set by the service.
+            if unsafe { *errcode } == MPRS_RAISED {
+                s.abort(&mut host);
+            }
+            return MP_STREAM_ERROR;
+        }
+        let n = uint_to_usize(n).unwrap_or(0).min(want);
+        if n == 0 {
+            s.abort(&mut host);
+            return 0;
+        }
+        let frame = if text { Frame::Text } else { Frame::Binary };
+        match s.feed(chunk.get(..n).unwrap_or_default(), frame, &mut host) {
+            Feed::Terminal(byte) => {
+                *out = byte;
+                return 1;
+            }
+            Feed::Denied => return 0,
+            Feed::Consumed => {}
+        }
+    }
+}
+
+/// Whether the `_webrepl` stream forwards terminal output yet (not before login).
+///
+/// # Safety
+/// As `mprs_webrepl_init`.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_webrepl_forwards_output(storage: *mut c_void) -> bool {
+    // SAFETY: the caller's guarantee.
+    unsafe { session(storage) }.is_some_and(|s| s.forwards_output())
+}
+
+/// The connection is closing: an unfinished PUT leaves no temporary file, an unfinished
+/// GET closes its file.
+///
+/// # Safety
+/// As `mprs_webrepl_init`.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_webrepl_abort(repl: *mut MprsWebrepl, storage: *mut c_void) {
+    // SAFETY: the caller's guarantee.
+    if let Some(s) = unsafe { session(storage) } {
+        s.abort(&mut PortHost { repl });
+    }
+}
