@@ -30,17 +30,16 @@ bool mprs_port_dupterm_builtin(mprs_obj_t stream) {
 int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
     mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
     const mp_stream_p_t *stream_p = mp_get_stream(s);
+    bool builtin = mprs_port_dupterm_builtin(stream);
     int errcode = 0;
-    if (mprs_port_dupterm_builtin(stream)) {
-        // The port's own stream: called directly, as the C original does.
-        mp_uint_t out_sz = stream_p->read(s, out, 1, &errcode);
-        return out_sz == 1 && errcode == 0 ? 1 : MPRS_DUPTERM_FAILED;
-    }
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_uint_t out_sz = stream_p->read(s, out, 1, &errcode);
         int ret = 1;
-        if (out_sz == 0) {
+        if (builtin) {
+            // The port's own stream: any error just skips it, as in the C original.
+            ret = out_sz == 1 && errcode == 0 ? 1 : MPRS_DUPTERM_FAILED;
+        } else if (out_sz == 0) {
             ret = MPRS_DUPTERM_EOF;
         } else if (out_sz == MP_STREAM_ERROR) {
             if (!mp_is_nonblocking_error(errcode)) {
@@ -54,25 +53,30 @@ int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
         nlr_pop();
         return ret;
     }
+    // A builtin stream's exception is not reported: it stays in `call` and is raised again
+    // once Rust has returned, as the C original let it propagate.
     mprs_call_caught(call, &nlr, &errcode);
     return MPRS_DUPTERM_FAILED;
 }
 
 ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
     mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
-    if (mprs_port_dupterm_builtin(stream)) {
-        int errcode = 0;
-        mp_uint_t written = mp_get_stream(s)->write(s, buf, len, &errcode);
-        return written == MP_STREAM_ERROR ? MPRS_DUPTERM_FAILED : (ptrdiff_t)MIN(written, len);
-    }
+    bool builtin = mprs_port_dupterm_builtin(stream);
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t written = mp_stream_write(s, buf, len, MP_STREAM_RW_WRITE);
-        nlr_pop();
-        if (written == mp_const_none) {
-            return MPRS_DUPTERM_WOULD_BLOCK;
+        ptrdiff_t ret;
+        if (builtin) {
+            // The port's own stream: called directly, as the C original does.
+            int errcode = 0;
+            mp_uint_t written = mp_get_stream(s)->write(s, buf, len, &errcode);
+            ret = written == MP_STREAM_ERROR ? MPRS_DUPTERM_FAILED : (ptrdiff_t)MIN(written, len);
+        } else {
+            mp_obj_t written = mp_stream_write(s, buf, len, MP_STREAM_RW_WRITE);
+            ret = written == mp_const_none ? MPRS_DUPTERM_WOULD_BLOCK
+                : mp_obj_is_small_int(written) ? MAX(0, MP_OBJ_SMALL_INT_VALUE(written)) : 0;
         }
-        return mp_obj_is_small_int(written) ? MAX(0, MP_OBJ_SMALL_INT_VALUE(written)) : 0;
+        nlr_pop();
+        return ret;
     }
     int errcode;
     mprs_call_caught(call, &nlr, &errcode);
@@ -82,13 +86,10 @@ ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const ui
 mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags) {
     mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
     const mp_stream_p_t *stream_p = mp_get_stream(s);
-    int errcode = 0;
-    if (mprs_port_dupterm_builtin(stream)) {
-        return stream_p->ioctl(s, MP_STREAM_POLL, flags, &errcode);
-    }
     mp_uint_t ret = MP_STREAM_ERROR;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
+        int errcode = 0;
         ret = stream_p->ioctl(s, MP_STREAM_POLL, flags, &errcode);
         nlr_pop();
     }
@@ -164,12 +165,15 @@ int mp_os_dupterm_rx_chr(void) {
     #if MICROPY_PY_OS_DUPTERM_NOTIFY
     mp_sched_unlock();
     #endif
+    mprs_call_reraise(&call); // only a builtin stream's exception is left here
     return ret;
 }
 
 int mp_os_dupterm_tx_strn(const char *str, size_t len) {
     mprs_call_t call = MPRS_CALL_INIT;
-    return mprs_dupterm_tx_strn(&call, MICROPY_PY_OS_DUPTERM, (const uint8_t *)str, len);
+    int ret = mprs_dupterm_tx_strn(&call, MICROPY_PY_OS_DUPTERM, (const uint8_t *)str, len);
+    mprs_call_reraise(&call); // only a builtin stream's exception is left here
+    return ret;
 }
 
 static mp_obj_t mp_os_dupterm(size_t n_args, const mp_obj_t *args) {
