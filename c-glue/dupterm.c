@@ -203,4 +203,63 @@ MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_os_dupterm_obj, 1, 2, mp_os_dupterm);
 
 MP_REGISTER_ROOT_POINTER(mp_obj_t dupterm_objs[MICROPY_PY_OS_DUPTERM]);
 
+#else
+
+// dupterm is off in this port: no slot ever holds a stream, so libmprs.a's dupterm code
+// never reaches the other services. They are defined so the library links without
+// --gc-sections.
+#include "mprs_glue.h"
+
+bool mprs_port_dupterm_stream(size_t slot, mprs_obj_t *stream) {
+    (void)slot;
+    *stream = MPRS_OBJ(MP_OBJ_NULL);
+    return false;
+}
+
+bool mprs_port_dupterm_builtin(mprs_obj_t stream) {
+    (void)stream;
+    return false;
+}
+
+int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
+    (void)call;
+    (void)stream;
+    (void)out;
+    return MPRS_DUPTERM_EOF;
+}
+
+ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
+    (void)call;
+    (void)stream;
+    (void)buf;
+    return (ptrdiff_t)len;
+}
+
+mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags) {
+    (void)stream;
+    (void)flags;
+    return 0;
+}
+
+bool mprs_port_dupterm_detach(mprs_obj_t stream) {
+    (void)stream;
+    return false;
+}
+
+void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
+    (void)call;
+    (void)why;
+}
+
+void mprs_port_dupterm_close(mprs_obj_t stream) {
+    (void)stream;
+}
+
+int mprs_port_dupterm_interrupt_char(void) {
+    return -1;
+}
+
+void mprs_port_dupterm_schedule_interrupt(void) {
+}
+
 #endif // MICROPY_PY_OS_DUPTERM

@@ -64,22 +64,21 @@ mp_uint_t mprs_call_caught(mprs_call_t *call, nlr_buf_t *nlr, int *errcode) {
     return MP_STREAM_ERROR;
 }
 
-// The stream protocol of obj, or NULL (with *errcode set) if it lacks the method at `offset`.
-static const mp_stream_p_t *stream_with(mp_obj_t obj, size_t offset, int *errcode) {
+// The stream protocol of obj, or NULL (with *errcode set) if it has none.
+static const mp_stream_p_t *stream_of(mp_obj_t obj, int *errcode) {
     const mp_obj_type_t *type = mp_obj_get_type(obj);
     const mp_stream_p_t *stream_p = MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
-    if (stream_p == NULL || *(void *const *)((const char *)stream_p + offset) == NULL) {
+    if (stream_p == NULL) {
         *errcode = MP_EOPNOTSUPP;
-        return NULL;
     }
     return stream_p;
 }
 
 mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, bool write) {
     mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
-    const mp_stream_p_t *stream_p = stream_with(obj,
-        write ? offsetof(mp_stream_p_t, write) : offsetof(mp_stream_p_t, read), errcode);
-    if (stream_p == NULL) {
+    const mp_stream_p_t *stream_p = stream_of(obj, errcode);
+    if (stream_p == NULL || (write ? stream_p->write == NULL : stream_p->read == NULL)) {
+        *errcode = MP_EOPNOTSUPP;
         return MP_STREAM_ERROR;
     }
     nlr_buf_t nlr;
@@ -93,8 +92,9 @@ mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf,
 
 mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_uint_t request, size_t arg, int *errcode) {
     mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
-    const mp_stream_p_t *stream_p = stream_with(obj, offsetof(mp_stream_p_t, ioctl), errcode);
-    if (stream_p == NULL) {
+    const mp_stream_p_t *stream_p = stream_of(obj, errcode);
+    if (stream_p == NULL || stream_p->ioctl == NULL) {
+        *errcode = MP_EOPNOTSUPP;
         return MP_STREAM_ERROR;
     }
     nlr_buf_t nlr;

@@ -277,4 +277,78 @@ const mp_obj_module_t mp_module_webrepl = {
 
 MP_REGISTER_MODULE(MP_QSTR__webrepl, mp_module_webrepl);
 
+#else
+
+// WebREPL is off in this port: no _webrepl object exists, so libmprs.a's WebREPL code
+// never runs. The services are defined so the library links without --gc-sections.
+
+mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call, mprs_webrepl_t *repl, uint8_t *buf, size_t len, bool *text, int *errcode) {
+    (void)call;
+    (void)repl;
+    (void)buf;
+    (void)len;
+    (void)text;
+    (void)errcode;
+    return 0;
+}
+
+void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t len, bool text) {
+    (void)repl;
+    (void)data;
+    (void)len;
+    (void)text;
+}
+
+const uint8_t *mprs_port_webrepl_password(size_t *len) {
+    *len = 0;
+    return (const uint8_t *)"";
+}
+
+bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, bool write) {
+    (void)repl;
+    (void)name;
+    (void)len;
+    (void)write;
+    return false;
+}
+
+bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len) {
+    (void)repl;
+    (void)data;
+    (void)len;
+    return false;
+}
+
+ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
+    (void)repl;
+    (void)buf;
+    (void)len;
+    return -1;
+}
+
+void mprs_port_webrepl_close_file(mprs_webrepl_t *repl) {
+    (void)repl;
+}
+
+bool mprs_port_webrepl_rename(mprs_webrepl_t *repl, const uint8_t *from, size_t from_len, const uint8_t *to, size_t to_len) {
+    (void)repl;
+    (void)from;
+    (void)from_len;
+    (void)to;
+    (void)to_len;
+    return false;
+}
+
+void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len) {
+    (void)repl;
+    (void)name;
+    (void)len;
+}
+
+void mprs_port_webrepl_version(uint8_t *out) {
+    out[0] = MICROPY_VERSION_MAJOR;
+    out[1] = MICROPY_VERSION_MINOR;
+    out[2] = MICROPY_VERSION_MICRO;
+}
+
 #endif // MICROPY_PY_WEBREPL
