@@ -14,6 +14,7 @@ pub mod abi;
 pub mod dupterm;
 pub mod errno;
 pub mod ffi;
+pub mod lwip;
 pub mod pin;
 pub mod stream;
 pub mod webrepl;
