@@ -12,6 +12,9 @@
 //!   replaced it in the meantime is left alone;
 //! - a non-blocking "no data" is not an error; one failing slot does not stop the others.
 
+// Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
+#![forbid(unsafe_code)]
+
 /// The port's dupterm slots.
 pub trait Terminals {
     /// A stream as a slot holds it (compared by identity).

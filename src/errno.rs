@@ -1,6 +1,9 @@
 //! Errno values come from the port: MicroPython's internal numbering (`MP_EAGAIN` is 11)
 //! or the system's. Core code names the errno it means and asks the port for its value.
 
+// Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
+#![forbid(unsafe_code)]
+
 pub use crate::abi::MprsErrno;
 
 /// The port's errno numbering.

@@ -7,6 +7,9 @@
 //! - [`PinIoctl`]: any pin reached through its ioctl, and the MPHAL operations a port
 //!   without its own GPIO layer gets on top of it (`read`, `write`, `od_low`, ...).
 
+// Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
+#![forbid(unsafe_code)]
+
 use crate::abi::MpUint;
 
 /// `MP_PIN_READ` and friends, as `mp_pin_p_t.ioctl` receives them.

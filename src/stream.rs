@@ -6,6 +6,9 @@
 //! growable buffer that the glue owns; the glue turns their outcome into an object, `None`
 //! or an exception.
 
+// Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
+#![forbid(unsafe_code)]
+
 use crate::errno::{Errnos, MprsErrno};
 
 /// Why an underlying call failed.

@@ -13,6 +13,9 @@
 //! leaves a truncated file where a good one stood; the password check takes the same time
 //! whatever is typed.
 
+// Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
+#![forbid(unsafe_code)]
+
 /// Length of a file-transfer request.
 pub const HEADER_LEN: usize = 82;
 /// Longest file name a request carries.

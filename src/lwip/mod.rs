@@ -15,6 +15,9 @@
 //! Status: this is the core only; the glue that binds it to lwIP's callbacks, and the tests
 //! against real lwIP, are the rest of the lwIP issue.
 
+// Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
+#![forbid(unsafe_code)]
+
 /// The most connections a listening socket can hold for accept(); `listen(backlog)` is
 /// clamped to it.
 pub const BACKLOG_MAX: usize = 8;
