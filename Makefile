@@ -34,7 +34,7 @@ include $(sort $(wildcard tests/mk/*.mk))
 .PHONY: all lib header header-check example test deps rust-checks rust-tests c-tests \
 	thumb link-test size bench clean
 
-all: lib header example
+all: deps lib header example
 
 lib: $(HOST_LIB)
 
