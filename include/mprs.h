@@ -35,6 +35,17 @@
 #define MPRS_DUPTERM_FAILED -2
 
 /**
+ * 64-bit words of the state the glue embeds per socket.
+ */
+#define MPRS_LWIP_SOCKET_WORDS 38
+
+/**
+ * The most connections one listening socket queues for accept(); listen's backlog is
+ * clamped to it.
+ */
+#define MPRS_LWIP_BACKLOG_MAX 8
+
+/**
  * A reader's status: the buffer holds the result.
  */
 #define MPRS_READ_DATA 0
@@ -48,6 +59,26 @@
  * Bytes of storage the glue reserves for a session (8-aligned).
  */
 #define MPRS_WEBREPL_SESSION_SIZE 384
+
+#define OK 0
+
+#define MEM -1
+
+#define VAL -6
+
+#define WOULDBLOCK -7
+
+#define ISCONN -10
+
+#define CONN -11
+
+#define ABRT -13
+
+#define RST -14
+
+#define CLSD -15
+
+#define ARG -16
 
 /**
  * Errno values mprs itself reports. The port maps each to its own numbering
@@ -155,6 +186,27 @@ typedef uint64_t mprs_uint_t;
  * `mp_obj_t`: an opaque handle that Rust only passes back to C.
  */
 typedef mprs_uint_t mprs_obj_t;
+
+/**
+ * One socket's shim state, embedded in the glue's socket object; opaque to C. Zeroed
+ * storage is "not initialised": every call but `mprs_lwip_init` refuses it.
+ */
+typedef struct {
+  /**
+   * Rust's `Socket`; C only reserves the room.
+   */
+  uint64_t storage[MPRS_LWIP_SOCKET_WORDS];
+} mprs_lwip_socket_t;
+
+/**
+ * What `mprs_lwip_close` leaves for the glue: close `pcb` (a listening pcb if
+ * `listening`), abort the `pending` connections that were never accepted.
+ */
+typedef struct {
+  void *pcb;
+  bool listening;
+  void *pending[MPRS_LWIP_BACKLOG_MAX];
+} mprs_lwip_teardown_t;
 
 /**
  * `mp_pin_p_t`: the pin protocol, one method.
@@ -391,6 +443,165 @@ size_t mprs_dupterm_poll(mprs_call_t *call, size_t slots, size_t flags);
  * `call` must be the glue's live call record.
  */
 void mprs_dupterm_deactivate(mprs_call_t *call, size_t slots, size_t slot, mprs_dupterm_why why);
+
+/**
+ * `pbuf_cat(head, p)` (or `p` alone when `head` is NULL): the chain's head.
+ */
+extern void *mprs_port_lwip_pbuf_cat(void *head, void *p);
+
+/**
+ * Copies up to `len` bytes from the chain at `offset` into `buf`, frees the pbufs read
+ * to their end, and returns the count, with the new head (NULL when all is read) and
+ * the offset in it.
+ */
+extern size_t mprs_port_lwip_pbuf_take(void *head,
+                                       size_t offset,
+                                       uint8_t *buf,
+                                       size_t len,
+                                       void **new_head,
+                                       size_t *new_offset);
+
+/**
+ * `pbuf_free` of a whole chain.
+ */
+extern void mprs_port_lwip_pbuf_free(void *head);
+
+/**
+ * Schedules the user callback of the socket object `owner` to run in the VM; false
+ * if the scheduler's queue is full. Called in lwIP's context too: it must not run it.
+ */
+extern bool mprs_port_lwip_schedule(void *owner);
+
+/**
+ * Initialises the state in `s` for a new socket; `owner` is what
+ * `mprs_port_lwip_schedule` gets. Storage already holding an open socket is refused with
+ * ERR_ISCONN (its pbufs would leak).
+ *
+ * # Safety
+ * `s` is NULL or a writable `mprs_lwip_socket_t`, zeroed or
+ * left by this library, that no other context uses during the call.
+ */
+int mprs_lwip_init(mprs_lwip_socket_t *s, void *owner);
+
+/**
+ * listen(): the socket now owns the listening `pcb` and queues up to `backlog`
+ * connections (clamped to 1..=MPRS_LWIP_BACKLOG_MAX).
+ */
+int mprs_lwip_listen(mprs_lwip_socket_t *s, void *pcb, int backlog);
+
+/**
+ * A connected pcb (from connect()) now belongs to the socket.
+ */
+int mprs_lwip_attach(mprs_lwip_socket_t *s, void *pcb);
+
+/**
+ * lwIP's accept callback on the listening socket `s`: ERR_OK when `pcb` is queued, in
+ * `*slot`; otherwise the error to return to lwIP (which then aborts the pcb): ERR_MEM
+ * when the backlog is full, ERR_VAL when `s` is not listening, ERR_ARG for lwIP's
+ * "no memory" notification (no pcb) and bad arguments.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`, initialised; `slot` NULL or writable.
+ */
+int mprs_lwip_on_accept(mprs_lwip_socket_t *s, void *pcb, int lwip_err, size_t *slot);
+
+/**
+ * The receive callback of a connection queued on the listening socket `s`: keeps `p`
+ * (`len` bytes) for accept(), or records the peer's close when `p` is NULL. ERR_OK, or
+ * ERR_VAL when `pcb` is not queued there; then `p` is still the caller's to free.
+ */
+int mprs_lwip_on_pending_recv(mprs_lwip_socket_t *s, void *pcb, void *p, size_t len);
+
+/**
+ * The error callback of the connection queued in `slot` of `s`: lwIP has freed it. Frees
+ * what it received. ERR_VAL when the slot is empty or out of range (a stale callback).
+ */
+int mprs_lwip_on_pending_error(mprs_lwip_socket_t *s, size_t slot);
+
+/**
+ * accept(): moves the oldest queued connection of `listener`, with the data it received,
+ * into `into` (initialised, idle) and returns ERR_OK with its pcb in `*pcb`, for the glue
+ * to give it `into`'s callbacks. ERR_WOULDBLOCK when none is queued.
+ *
+ * # Safety
+ * `listener` and `into` as for `mprs_lwip_init`; `pcb` NULL or writable.
+ */
+int mprs_lwip_accept(mprs_lwip_socket_t *listener, mprs_lwip_socket_t *into, void **pcb);
+
+/**
+ * The receive callback of a connected socket: as `mprs_lwip_on_pending_recv`, and
+ * schedules the user callback.
+ */
+int mprs_lwip_on_recv(mprs_lwip_socket_t *s, void *pcb, void *p, size_t len);
+
+/**
+ * The error callback of a connected socket: lwIP has freed its pcb; reads give what was
+ * buffered, then `lwip_err`.
+ */
+int mprs_lwip_on_error(mprs_lwip_socket_t *s, int lwip_err);
+
+/**
+ * lwIP's poll or sent callback, or any VM call: schedules a user callback the scheduler
+ * had no room for.
+ */
+int mprs_lwip_retry(mprs_lwip_socket_t *s);
+
+/**
+ * recv(): copies up to `len` buffered bytes into `buf`. Returns the count (0 at end of
+ * file), with `*pcb` the pcb to acknowledge them on (`tcp_recved`; NULL if lwIP no longer
+ * has it), or a negative lwIP error: ERR_WOULDBLOCK when nothing has arrived, the
+ * connection's error once its data is read, ERR_CONN when not connected.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`; `buf` valid for `len` writable bytes; `pcb` writable.
+ */
+ptrdiff_t mprs_lwip_read(mprs_lwip_socket_t *s, uint8_t *buf, size_t len, void **pcb);
+
+/**
+ * Whether a read or accept would not block (data, end of file, an error, a queued
+ * connection, or a closed socket).
+ */
+bool mprs_lwip_readable(mprs_lwip_socket_t *s);
+
+/**
+ * Bytes received and not yet read.
+ */
+size_t mprs_lwip_buffered(mprs_lwip_socket_t *s);
+
+/**
+ * Connections queued for accept().
+ */
+size_t mprs_lwip_queued(mprs_lwip_socket_t *s);
+
+/**
+ * The error lwIP reported on the connection, or ERR_OK.
+ */
+int mprs_lwip_failed(mprs_lwip_socket_t *s);
+
+/**
+ * The socket's pcb (listening or connected), or NULL.
+ */
+void *mprs_lwip_pcb(mprs_lwip_socket_t *s);
+
+/**
+ * setsockopt(SOL_SOCKET, 20, callback) (`set`) or None: events from now on schedule the
+ * callback; clearing drops what is pending.
+ */
+int mprs_lwip_set_callback(mprs_lwip_socket_t *s, bool set);
+
+/**
+ * The scheduled call runs in the VM: whether to call the user's callback now.
+ */
+bool mprs_lwip_callback_due(mprs_lwip_socket_t *s);
+
+/**
+ * close(): frees the buffered pbufs and fills `*out` with the pcbs for the glue to close
+ * and abort. A second close leaves `*out` empty.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`; `out` NULL or writable.
+ */
+int mprs_lwip_close(mprs_lwip_socket_t *s, mprs_lwip_teardown_t *out);
 
 /**
  * The `mp_pin_p_t` of `mprs_latch_pin_obj_t` objects, for their type's protocol slot.

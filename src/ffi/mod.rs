@@ -2,6 +2,7 @@
 //! core's traits. The only place with `unsafe`; every block says why it is sound.
 
 pub mod dupterm;
+pub mod lwip;
 pub mod pin;
 pub mod stream;
 pub mod webrepl;

@@ -11,11 +11,11 @@ fn pcb(n: usize) -> Pcb {
 fn backlog_of_two_refuses_the_third_and_keeps_order() {
     let mut q = AcceptQueue::new();
     q.listen(2);
-    assert!(q.offer(pcb(1)));
-    assert!(q.offer(pcb(2)));
-    assert!(!q.offer(pcb(3)), "the third is refused");
-    assert_eq!(q.take(), Some(pcb(1)));
-    assert_eq!(q.take(), Some(pcb(2)));
+    assert_eq!(q.offer(pcb(1)), Some(0));
+    assert_eq!(q.offer(pcb(2)), Some(1));
+    assert_eq!(q.offer(pcb(3)), None, "the third is refused");
+    assert_eq!(q.take().map(|p| p.pcb), Some(pcb(1)));
+    assert_eq!(q.take().map(|p| p.pcb), Some(pcb(2)));
     assert_eq!(q.take(), None);
 }
 
@@ -27,9 +27,9 @@ fn backlog_is_clamped() {
     q.listen(1000);
     assert_eq!(q.backlog(), BACKLOG_MAX);
     for i in 1..=BACKLOG_MAX {
-        assert!(q.offer(pcb(i)));
+        assert!(q.offer(pcb(i)).is_some());
     }
-    assert!(!q.offer(pcb(99)));
+    assert!(q.offer(pcb(99)).is_none());
 }
 
 #[test]
@@ -37,16 +37,34 @@ fn a_reset_before_accept_leaves_the_queue_consistent() {
     let mut q = AcceptQueue::new();
     q.listen(4);
     for i in 1..=4 {
-        assert!(q.offer(pcb(i)));
+        assert!(q.offer(pcb(i)).is_some());
     }
-    assert!(q.remove(pcb(2)));
-    assert!(!q.remove(pcb(2)), "a stale error callback changes nothing");
-    assert!(q.offer(pcb(5)), "the freed place takes the next connection");
+    assert_eq!(q.remove_slot(1).map(|p| p.pcb), Some(pcb(2)));
+    assert_eq!(
+        q.remove_slot(1),
+        None,
+        "a stale error callback changes nothing"
+    );
+    assert_eq!(
+        q.remove_slot(BACKLOG_MAX + 3),
+        None,
+        "an index out of range is refused"
+    );
+    assert_eq!(
+        q.offer(pcb(5)),
+        Some(1),
+        "the freed slot takes the next connection"
+    );
     assert_eq!(
         q.iter().collect::<Vec<_>>(),
         vec![pcb(1), pcb(3), pcb(4), pcb(5)]
     );
-    assert!(!q.offer(pcb(3)), "a pcb already queued is not queued twice");
+    assert!(
+        q.offer(pcb(3)).is_none(),
+        "a pcb already queued is not queued twice"
+    );
+    assert_eq!(q.take().map(|p| p.pcb), Some(pcb(1)), "oldest first");
+    assert_eq!(q.take().map(|p| p.pcb), Some(pcb(3)));
 }
 
 #[test]
@@ -129,15 +147,15 @@ proptest! {
         for (op, n) in ops {
             match op {
                 0 => {
-                    let ok = q.offer(pcb(n));
+                    let ok = q.offer(pcb(n)).is_some();
                     let model_ok = model.len() < backlog && !model.contains(&n);
                     prop_assert_eq!(ok, model_ok);
                     if model_ok { model.push_back(n); }
                 }
-                1 => prop_assert_eq!(q.take().map(Pcb::get), model.pop_front()),
+                1 => prop_assert_eq!(q.take().map(|p| p.pcb.get()), model.pop_front()),
                 _ => {
                     let pos = model.iter().position(|&m| m == n);
-                    prop_assert_eq!(q.remove(pcb(n)), pos.is_some());
+                    prop_assert_eq!(q.remove(pcb(n)).is_some(), pos.is_some());
                     if let Some(p) = pos { model.remove(p); }
                 }
             }

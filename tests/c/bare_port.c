@@ -247,3 +247,7 @@ int main(void) {
     int first = mprs_dupterm_rx_chr(&call, 1);
     return n == sizeof(data) && err == 0 && memcmp(buf, data, n) == 0 && first == 'f' && pin_ok && wr_ok ? 0 : 1;
 }
+
+// lwIP shim services: this firmware has no lwIP, so the glue's inert ones.
+#define MPRS_LWIP_HOST 0
+#include "../../c-glue/lwip.c"
