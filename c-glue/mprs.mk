@@ -11,7 +11,10 @@
 #                      e.g. thumbv7em-none-eabihf, thumbv7m-none-eabi, i686-unknown-linux-gnu
 #   MPRS_OBJ_REPR_D    1 when the port uses MICROPY_OBJ_REPR_D (64-bit mp_obj_t on 32-bit)
 #   MPRS_OFF_T_64      1 when mp_off_t is 64-bit on a 32-bit target
-#   MPRS_SUBSYSTEMS    which C modules to replace (default: all that mprs provides)
+#   MPRS_SUBSYSTEMS    which C modules to replace (default: all that mprs provides), and
+#                      "lwip" for the lwIP callback shims (c-glue/mprs_lwip.h), which a
+#                      socket module on lwIP's raw API builds on; opt-in, as it replaces
+#                      no C file yet
 #   MPRS_CARGO         cargo command (default: cargo)
 #   MPRS_CARGO_FLAGS   extra flags for cargo build (e.g. --offline)
 #   MPRS_LINK_TARGETS  the port's final link targets (default: $(BUILD)/firmware.elf, and
@@ -34,6 +37,12 @@ MPRS_GLUE_virtpin := virtpin.c
 MPRS_ORIG_virtpin := extmod/virtpin.c
 MPRS_GLUE_webrepl := webrepl.c
 MPRS_ORIG_webrepl := extmod/modwebrepl.c
+# lwip.c is always built: without "lwip" it holds the inert services libmprs.a imports.
+MPRS_GLUE_lwip :=
+MPRS_ORIG_lwip :=
+ifneq ($(filter lwip,$(MPRS_SUBSYSTEMS)),)
+CFLAGS += -DMPRS_LWIP_SHIM=1
+endif
 
 MPRS_FEATURES :=
 ifeq ($(MPRS_OBJ_REPR_D),1)
@@ -61,7 +70,7 @@ MPRS_LIB := $(abspath $(BUILD))/mprs/libmprs.a
 # $(BUILD)/<mprs dir name>/c-glue/.
 MPRS_PARENT := $(patsubst %/,%,$(dir $(MPRS_ROOT)))
 MPRS_NAME := $(notdir $(MPRS_ROOT))
-SRC_MPRS_C := $(addprefix $(MPRS_NAME)/c-glue/,port.c $(foreach s,$(MPRS_SUBSYSTEMS),$(MPRS_GLUE_$(s))))
+SRC_MPRS_C := $(addprefix $(MPRS_NAME)/c-glue/,port.c lwip.c $(foreach s,$(MPRS_SUBSYSTEMS),$(MPRS_GLUE_$(s))))
 MPRS_ORIG_C := $(foreach s,$(MPRS_SUBSYSTEMS),$(MPRS_ORIG_$(s)))
 MPRS_GLUE_O := $(addprefix $(BUILD)/,$(SRC_MPRS_C:.c=.o))
 

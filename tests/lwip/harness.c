@@ -117,7 +117,7 @@ static void *tap_reader(void *arg) {
         if (n <= 0) {
             return NULL;
         }
-        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
         if (p == NULL) {
             continue;
         }

@@ -1,8 +1,8 @@
 # lwIP shim: tests against Debian's real lwIP 2.1 (threaded, core locking), with and
 # without a scheduler, under AddressSanitizer and valgrind, and across a real kernel TCP
 # stack through a TAP device in a network namespace; benchmarks.
-TESTS += test-lwip test-lwip-asan test-lwip-valgrind
-BENCHES +=
+TESTS += test-lwip test-lwip-asan test-lwip-valgrind test-lwip-netns
+BENCHES += bench-lwip
 SIZE_SUBSYSTEMS += lwip
 DEPS_APT += liblwip-dev iproute2
 
