@@ -4,9 +4,9 @@
 // need lwIP's struct layouts, which change with each port's lwipopts.h. See mprs_lwip.h.
 //
 // Built three ways:
-// - in a MicroPython port whose MPRS_SUBSYSTEMS has lwip (mprs.mk defines MPRS_LWIP_SHIM)
-//   and MICROPY_PY_LWIP: the shim, scheduling with mp_sched_schedule when the port has a
-//   scheduler;
+// - in a MicroPython port whose MPRS_SUBSYSTEMS has lwip (mprs.mk defines MPRS_LWIP_SHIM):
+//   the shim, on the port's lwIP headers, scheduling with mp_sched_schedule when the port
+//   has a scheduler;
 // - in any other MicroPython port: inert port services, so libmprs.a still links;
 // - for the host tests (MPRS_LWIP_HOST=1): the shim over Debian's threaded lwIP, with the
 //   test's scheduler (MPRS_LWIP_HOST_SCHEDULER=1) or none; MPRS_LWIP_HOST=0 gives the
@@ -18,7 +18,7 @@
 #define MPRS_LWIP_ENABLE_SCHEDULER (MPRS_LWIP_HOST_SCHEDULER)
 #else
 #include "py/mpconfig.h"
-#define MPRS_LWIP_ACTIVE (MICROPY_PY_LWIP && MPRS_LWIP_SHIM)
+#define MPRS_LWIP_ACTIVE (MPRS_LWIP_SHIM)
 #define MPRS_LWIP_ENABLE_SCHEDULER (MICROPY_ENABLE_SCHEDULER)
 #endif
 
@@ -139,8 +139,18 @@ size_t mprs_lwip_run_deferred(void) {
 #else
 
 // No scheduler: a ring of the owners with an event, drained by the VM. Written in lwIP's
-// context and read by the VM, both under the lwIP lock.
-static void *deferred[MPRS_LWIP_DEFERRED_MAX];
+// context and read by the VM, both under the lwIP lock and the atomic section. In a port
+// the ring is a GC root, so a socket waiting in it is not collected.
+#if MPRS_LWIP_HOST
+static void *mprs_lwip_deferred[MPRS_LWIP_DEFERRED_MAX];
+#define MPRS_DEFERRED mprs_lwip_deferred
+#else
+#include "py/mpstate.h"
+// The root pointer's size is spelled out: MPRS_LWIP_DEFERRED_MAX is not seen by mpstate.h.
+MP_REGISTER_ROOT_POINTER(void *mprs_lwip_deferred[8]);
+_Static_assert(MPRS_LWIP_DEFERRED_MAX == 8, "the deferred ring is 8 entries in a port");
+#define MPRS_DEFERRED MP_STATE_VM(mprs_lwip_deferred)
+#endif
 static size_t deferred_head;
 static size_t deferred_len;
 
@@ -148,7 +158,7 @@ bool mprs_port_lwip_schedule(void *owner) {
     if (deferred_len == MPRS_LWIP_DEFERRED_MAX) {
         return false;
     }
-    deferred[(deferred_head + deferred_len) % MPRS_LWIP_DEFERRED_MAX] = owner;
+    MPRS_DEFERRED[(deferred_head + deferred_len) % MPRS_LWIP_DEFERRED_MAX] = owner;
     deferred_len += 1;
     return true;
 }
@@ -158,16 +168,19 @@ size_t mprs_lwip_run_deferred(void) {
     for (;;) {
         void *owner = NULL;
         MPRS_LWIP_ENTER
+        mprs_port_atomic_begin();
         if (deferred_len > 0) {
-            owner = deferred[deferred_head];
+            owner = MPRS_DEFERRED[deferred_head];
+            MPRS_DEFERRED[deferred_head] = NULL;
             deferred_head = (deferred_head + 1) % MPRS_LWIP_DEFERRED_MAX;
             deferred_len -= 1;
         }
+        mprs_port_atomic_end();
         MPRS_LWIP_EXIT
         if (owner == NULL) {
             return ran;
         }
-        // Outside the lock: the callback may call the socket API.
+        // Outside the locks: the callback may call the socket API.
         mprs_lwip_port_run_callback(owner);
         ran += 1;
     }
