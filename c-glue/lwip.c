@@ -14,10 +14,16 @@
 
 #ifdef MPRS_LWIP_HOST
 // Host tests: the shim when MPRS_LWIP_HOST is 1, the inert services when it is 0.
+#ifndef MPRS_LWIP_HOST_SCHEDULER
+#define MPRS_LWIP_HOST_SCHEDULER (0)
+#endif
 #define MPRS_LWIP_ACTIVE (MPRS_LWIP_HOST)
 #define MPRS_LWIP_ENABLE_SCHEDULER (MPRS_LWIP_HOST_SCHEDULER)
 #else
 #include "py/mpconfig.h"
+#ifndef MPRS_LWIP_SHIM
+#define MPRS_LWIP_SHIM (0)
+#endif
 #define MPRS_LWIP_ACTIVE (MPRS_LWIP_SHIM)
 #define MPRS_LWIP_ENABLE_SCHEDULER (MICROPY_ENABLE_SCHEDULER)
 #endif
