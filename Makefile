@@ -92,8 +92,8 @@ thumb:
 link-test: thumb
 	bash tests/scripts/link-test.sh $(THUMB_TARGET) $(THUMB_LIB) $(BUILD)/link-test
 
-size: lib thumb
-	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LIB) $(THUMB_LIB)
+size: lib link-test
+	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LIB) $(THUMB_LIB) $(BUILD)/link-test/firmware.elf
 
 bench: lib
 	@for b in bench-stream bench-dupterm-pin $(BENCHES); do $(MAKE) --no-print-directory $$b; done

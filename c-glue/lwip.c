@@ -19,6 +19,7 @@
 #endif
 #define MPRS_LWIP_ACTIVE (MPRS_LWIP_HOST)
 #define MPRS_LWIP_ENABLE_SCHEDULER (MPRS_LWIP_HOST_SCHEDULER)
+#define MPRS_LWIP_TESTS (1)
 #else
 #include "py/mpconfig.h"
 #ifndef MPRS_LWIP_SHIM
@@ -26,6 +27,7 @@
 #endif
 #define MPRS_LWIP_ACTIVE (MPRS_LWIP_SHIM)
 #define MPRS_LWIP_ENABLE_SCHEDULER (MICROPY_ENABLE_SCHEDULER)
+#define MPRS_LWIP_TESTS (0)
 #endif
 
 #if MPRS_LWIP_ACTIVE
@@ -38,7 +40,7 @@
 
 // The lwIP lock, for the VM's calls; lwIP's callbacks already hold it.
 #ifndef MPRS_LWIP_ENTER
-#if MPRS_LWIP_HOST
+#if MPRS_LWIP_TESTS
 #define MPRS_LWIP_ENTER LOCK_TCPIP_CORE();
 #define MPRS_LWIP_EXIT UNLOCK_TCPIP_CORE();
 #elif defined(MICROPY_PY_LWIP_ENTER)
@@ -118,7 +120,7 @@ void mprs_port_lwip_pbuf_free(void *head) {
 
 #if MPRS_LWIP_ENABLE_SCHEDULER
 
-#if MPRS_LWIP_HOST
+#if MPRS_LWIP_TESTS
 // The host tests' stand-in for mp_sched_schedule (a bounded queue, as MicroPython's).
 bool mprs_lwip_host_sched_schedule(void *owner);
 #define MPRS_SCHED_SCHEDULE(owner) mprs_lwip_host_sched_schedule(owner)
@@ -147,7 +149,7 @@ size_t mprs_lwip_run_deferred(void) {
 // No scheduler: a ring of the owners with an event, drained by the VM. Written in lwIP's
 // context and read by the VM, both under the lwIP lock and the atomic section. In a port
 // the ring is a GC root, so a socket waiting in it is not collected.
-#if MPRS_LWIP_HOST
+#if MPRS_LWIP_TESTS
 static void *mprs_lwip_deferred[MPRS_LWIP_DEFERRED_MAX];
 #define MPRS_DEFERRED mprs_lwip_deferred
 #else

@@ -22,7 +22,7 @@ exports=$(grep -E '^[a-z_0-9]+ \*?mprs_[a-z0-9_]+\(' include/mprs.h | grep -oE '
 } > "$out/keep.c"
 arm-none-eabi-gcc "${cpu[@]}" -Os -std=c99 -Wall -Werror -Iinclude -Itests/c \
     -ffunction-sections -fdata-sections --specs=nano.specs --specs=nosys.specs \
-    -Wl,--gc-sections -Wl,-Map="$out/firmware.map" -o "$out/firmware.elf" \
+    -Wl,--gc-sections -Wl,--undefined=mprs_link_keep -Wl,-Map="$out/firmware.map" -o "$out/firmware.elf" \
     tests/c/bare_port.c "$out/keep.c" "$lib" -lc -lgcc 2>&1 | tee "$out/link.log"
 if grep -qiE "multiple definition|undefined reference" "$out/link.log"; then
     echo "link-test: FAILED (see $out/link.log)"; exit 1

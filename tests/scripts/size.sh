@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Prints the code size of each subsystem in libmprs.a, for the host and the thumb target,
-# and fails if the thumb library holds core::fmt (a formatted panic costs kilobytes).
+# Prints the code size of each subsystem: in the host libmprs.a, and as linked into the
+# link test's thumb firmware (every export kept, unused code dropped by --gc-sections, as
+# in a port); fails if the thumb library holds core::fmt (a formatted panic costs kilobytes).
 # A subsystem's code is its exports (mprs_<name>_*) and what the optimiser left outlined
 # from its Rust modules (mprs::<name>, mprs::ffi::<name>); text includes rodata.
-# Usage: size.sh "<subsystems>" <host lib> <thumb lib>
+# Usage: size.sh "<subsystems>" <host lib> <thumb lib> <thumb firmware>
 set -euo pipefail
 subsystems=($1)
-host_lib=$2 thumb_lib=$3
+host_lib=$2 thumb_lib=$3 thumb_elf=$4
 
 measure() { # objdump-command lib subsystem -> "text data bss"
     # objdump, not nm: the members carry LLVM bitcode that binutils' nm tries to load.
@@ -32,7 +33,7 @@ printf "%-10s %-8s %8s %6s %6s\n" subsystem target text data bss
 for sub in "${subsystems[@]}"; do
     read -r t d b < <(measure objdump "$host_lib" "$sub")
     printf "%-10s %-8s %8d %6d %6d\n" "$sub" host "$t" "$d" "$b"
-    read -r t d b < <(measure arm-none-eabi-objdump "$thumb_lib" "$sub")
+    read -r t d b < <(measure arm-none-eabi-objdump "$thumb_elf" "$sub")
     printf "%-10s %-8s %8d %6d %6d\n" "$sub" thumb "$t" "$d" "$b"
 done
 if arm-none-eabi-objdump -t -C "$thumb_lib" 2>/dev/null | grep -q "core::fmt"; then
