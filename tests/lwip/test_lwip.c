@@ -372,6 +372,12 @@ static void bad_arguments_are_refused(void **state) {
     test_sock_t listener;
     sock_listen(&listener, port, 2);
     assert_int_equal(mprs_lwip_on_pending_error(&listener.shim, 1), ERR_VAL);
+    // lwIP's "no memory for a connection" notice (no pcb, ERR_MEM) queues nothing.
+    size_t slot = 99;
+    assert_int_equal(mprs_lwip_on_accept(&listener.shim, NULL, ERR_MEM, &slot), ERR_ARG);
+    assert_int_equal(slot, 99);
+    assert_int_equal(mprs_lwip_queued(&listener.shim), 0);
+    assert_int_equal(mprs_lwip_on_accept(&listener.shim, (void *)&slot, ERR_OK, NULL), ERR_ARG);
     assert_int_equal(mprs_lwip_on_pending_error(&listener.shim, (size_t)-1), ERR_VAL);
     assert_int_equal(mprs_lwip_tcp_listen(&listener.shim, mprs_lwip_pcb(&listener.shim), 2), ERR_ISCONN);
     assert_int_equal(mprs_lwip_tcp_init(&listener.shim, &listener), ERR_ISCONN);
