@@ -390,6 +390,14 @@ ptrdiff_t mprs_lwip_tcp_recv(mprs_lwip_socket_t *sock, void *buf, size_t len, er
     return n;
 }
 
+bool mprs_lwip_tcp_writable(mprs_lwip_socket_t *sock) {
+    MPRS_LWIP_ENTER
+    struct tcp_pcb *pcb = mprs_lwip_pcb(sock);
+    bool writable = pcb != NULL && pcb->state != LISTEN && tcp_sndbuf(pcb) > 0;
+    MPRS_LWIP_EXIT
+    return writable;
+}
+
 void mprs_lwip_tcp_close(mprs_lwip_socket_t *sock) {
     mprs_lwip_teardown_t t;
     MPRS_LWIP_ENTER

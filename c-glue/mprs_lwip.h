@@ -38,6 +38,10 @@ err_t mprs_lwip_tcp_accept(mprs_lwip_socket_t *listener, mprs_lwip_socket_t *int
 // ERR_WOULDBLOCK when nothing has arrived yet, or lwIP's error on the connection (ERR_RST,
 // ERR_ABRT, ...) once the data before it is read. Acknowledges what it reads.
 ptrdiff_t mprs_lwip_tcp_recv(mprs_lwip_socket_t *sock, void *buf, size_t len, err_t *err);
+// For poll(): whether lwIP has room to send (the socket has a pcb and tcp_sndbuf > 0).
+// Readable, peer-closed and failed come from mprs_lwip_readable(), mprs_lwip_peer_closed()
+// and mprs_lwip_failed().
+bool mprs_lwip_tcp_writable(mprs_lwip_socket_t *sock);
 // close(): frees what is buffered, aborts connections never accepted, closes the pcb.
 // Safe to call twice.
 void mprs_lwip_tcp_close(mprs_lwip_socket_t *sock);

@@ -574,6 +574,11 @@ size_t mprs_lwip_buffered(mprs_lwip_socket_t *s);
 size_t mprs_lwip_queued(mprs_lwip_socket_t *s);
 
 /**
+ * Whether the peer has closed its side (for poll's HUP; reads give EOF after the data).
+ */
+bool mprs_lwip_peer_closed(mprs_lwip_socket_t *s);
+
+/**
  * The error lwIP reported on the connection, or ERR_OK.
  */
 int mprs_lwip_failed(mprs_lwip_socket_t *s);

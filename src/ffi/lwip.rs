@@ -401,6 +401,12 @@ pub extern "C" fn mprs_lwip_queued(s: *mut MprsLwipSocket) -> usize {
     with_socket(s, |sock| sock.queued()).unwrap_or(0)
 }
 
+/// Whether the peer has closed its side (for poll's HUP; reads give EOF after the data).
+#[no_mangle]
+pub extern "C" fn mprs_lwip_peer_closed(s: *mut MprsLwipSocket) -> bool {
+    with_socket(s, |sock| sock.peer_closed()).unwrap_or(false)
+}
+
 /// The error lwIP reported on the connection, or ERR_OK.
 #[no_mangle]
 pub extern "C" fn mprs_lwip_failed(s: *mut MprsLwipSocket) -> c_int {

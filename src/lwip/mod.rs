@@ -638,6 +638,14 @@ impl Socket {
         }
     }
 
+    /// Whether the peer has closed its side (end of file once the data is read).
+    pub fn peer_closed(&self) -> bool {
+        match &self.role {
+            Role::Connected(conn) => conn.rx.peer_closed,
+            _ => false,
+        }
+    }
+
     /// Whether lwIP reported an error on the connection (reset, abort).
     pub fn failed(&self) -> Option<i32> {
         match &self.role {

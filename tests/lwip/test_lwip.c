@@ -234,6 +234,7 @@ static void reset_before_accept(void **state) {
     client_reset(&b);
     assert_true(WAIT_UNTIL(mprs_lwip_failed(&conn.shim) != ERR_OK, 2000));
     assert_int_equal(mprs_lwip_failed(&conn.shim), ERR_RST);
+    assert_false(mprs_lwip_tcp_writable(&conn.shim));
     err_t e;
     assert_int_equal(mprs_lwip_tcp_recv(&conn.shim, got, 1, &e), -1);
     assert_int_equal(e, ERR_RST);
@@ -257,6 +258,9 @@ static void peer_close_reads_data_then_eof(void **state) {
     sock_init(&conn);
     assert_int_equal(mprs_lwip_tcp_accept(&listener.shim, &conn.shim, NULL), ERR_OK);
     assert_true(mprs_lwip_readable(&conn.shim));
+    assert_true(mprs_lwip_peer_closed(&conn.shim));
+    assert_true(mprs_lwip_tcp_writable(&conn.shim));
+    assert_false(mprs_lwip_tcp_writable(&listener.shim));
     uint8_t got[64];
     bool eof;
     err_t err;
