@@ -2,7 +2,9 @@
 // the accept queue, keep-before-accept, receive buffering and the scheduled user callback
 // of extmod/modlwip.c, with the decisions in Rust (src/lwip/).
 //
-// A socket object embeds an mprs_lwip_socket_t and calls these from the VM. Each takes
+// A socket object embeds an mprs_lwip_socket_t (zeroed, then mprs_lwip_tcp_init) and calls
+// these from the VM. lwIP's callbacks point at that storage, so the object must be closed
+// (mprs_lwip_tcp_close, e.g. from its finaliser) before its memory is freed. Each takes
 // the lwIP lock (MPRS_LWIP_ENTER/EXIT: MICROPY_PY_LWIP_ENTER/EXIT in a MicroPython port,
 // LOCK_TCPIP_CORE in a threaded lwIP) for its lwIP calls. lwIP's own callbacks are the
 // glue's: the socket object must not set tcp_arg/recv/sent/err/poll/accept on a pcb it
