@@ -252,7 +252,10 @@ static err_t mprs_lwip_sock_sent(void *arg, struct tcp_pcb *pcb, u16_t len) {
     return ERR_OK;
 }
 
-static err_t mprs_lwip_sock_poll(void *arg, struct tcp_pcb *pcb) {
+// lwIP's poll callback, on accepted and queued connections alike: the argument is the
+// socket whose user callback may be owed (the listening pcb has no poll callback of its
+// own, so its queued connections retry for it).
+static err_t mprs_lwip_poll_retry(void *arg, struct tcp_pcb *pcb) {
     (void)pcb;
     mprs_lwip_retry(arg);
     return ERR_OK;
@@ -264,19 +267,12 @@ static void mprs_lwip_own(struct tcp_pcb *pcb, mprs_lwip_socket_t *sock) {
     tcp_recv(pcb, mprs_lwip_sock_recv);
     tcp_sent(pcb, mprs_lwip_sock_sent);
     tcp_err(pcb, mprs_lwip_sock_err);
-    tcp_poll(pcb, mprs_lwip_sock_poll, MPRS_LWIP_POLL_INTERVAL);
+    tcp_poll(pcb, mprs_lwip_poll_retry, MPRS_LWIP_POLL_INTERVAL);
 }
 
 // A queued connection: its argument is the listening socket, and it keeps what it receives.
 static err_t mprs_lwip_pending_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err) {
     return mprs_lwip_receive(arg, pcb, p, err, mprs_lwip_on_pending_recv);
-}
-
-static err_t mprs_lwip_pending_poll(void *arg, struct tcp_pcb *pcb) {
-    (void)pcb;
-    // The listening pcb has no poll callback: its queued connections retry for it.
-    mprs_lwip_retry(arg);
-    return ERR_OK;
 }
 
 // lwIP's error callback does not say which pcb died, so each backlog slot has its own.
@@ -315,7 +311,7 @@ static err_t mprs_lwip_listen_accept(void *arg, struct tcp_pcb *newpcb, err_t er
     tcp_arg(newpcb, arg);
     tcp_recv(newpcb, mprs_lwip_pending_recv);
     tcp_err(newpcb, mprs_lwip_pending_err[slot]);
-    tcp_poll(newpcb, mprs_lwip_pending_poll, MPRS_LWIP_POLL_INTERVAL);
+    tcp_poll(newpcb, mprs_lwip_poll_retry, MPRS_LWIP_POLL_INTERVAL);
     return ERR_OK;
 }
 

@@ -175,23 +175,23 @@ fn flatten(r: Result<Result<(), c_int>, c_int>) -> c_int {
 /// left by this library, that no other context uses during the call.
 #[no_mangle]
 pub unsafe extern "C" fn mprs_lwip_init(s: *mut MprsLwipSocket, owner: *mut c_void) -> c_int {
-    let open = with_socket(s, |sock| sock.pcb().is_some() || sock.buffered() > 0);
-    match open {
-        Err(_) if s.is_null() => err::ARG,
-        Ok(true) => err::ISCONN,
-        _ => {
-            critical_section::with(|_| {
-                // SAFETY: the caller's guarantee: s is valid storage for Stored.
-                unsafe {
-                    s.cast::<Stored>().write(Stored {
-                        magic: MAGIC,
-                        socket: Socket::new(owner as usize),
-                    })
-                }
-            });
-            err::OK
-        }
+    if s.is_null() {
+        return err::ARG;
     }
+    critical_section::with(|_| {
+        // Nested: the check and the write are one step for every other context.
+        if with_socket(s, |sock| sock.pcb().is_some() || sock.buffered() > 0) == Ok(true) {
+            return err::ISCONN;
+        }
+        // SAFETY: the caller's guarantee: s is valid storage for Stored.
+        unsafe {
+            s.cast::<Stored>().write(Stored {
+                magic: MAGIC,
+                socket: Socket::new(owner as usize),
+            })
+        };
+        err::OK
+    })
 }
 
 /// listen(): the socket now owns the listening `pcb` and queues up to `backlog`

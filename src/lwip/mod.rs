@@ -63,7 +63,6 @@ pub struct Pending {
 #[derive(Clone, Debug)]
 pub struct AcceptQueue {
     slots: [Option<Pending>; BACKLOG_MAX],
-    len: u8,
     backlog: u8,
     next_seq: u32,
 }
@@ -78,7 +77,6 @@ impl AcceptQueue {
     pub const fn new() -> Self {
         AcceptQueue {
             slots: [None; BACKLOG_MAX],
-            len: 0,
             backlog: 1,
             next_seq: 0,
         }
@@ -95,17 +93,17 @@ impl AcceptQueue {
     }
 
     pub fn len(&self) -> usize {
-        usize::from(self.len)
+        self.slots.iter().flatten().count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.slots.iter().all(Option::is_none)
     }
 
     /// The accept callback: queues `pcb` if the backlog has room, in the slot returned.
     /// `None` means refuse the connection (lwIP then aborts it cleanly).
     pub fn offer(&mut self, pcb: Pcb) -> Option<usize> {
-        if self.len >= self.backlog || self.slot_of(pcb).is_some() {
+        if self.len() >= self.backlog() || self.slot_of(pcb).is_some() {
             return None;
         }
         let index = self.slots.iter().position(Option::is_none)?;
@@ -118,16 +116,16 @@ impl AcceptQueue {
             rx: Rx::new(),
             chain: None,
         });
-        self.len += 1;
         Some(index)
     }
 
     /// The slot of the oldest queued connection.
     fn oldest(&self) -> Option<usize> {
-        let age = |p: &Pending| self.next_seq.wrapping_sub(p.seq);
-        (0..BACKLOG_MAX)
-            .filter_map(|i| self.slots.get(i).copied().flatten().map(|p| (i, age(&p))))
-            .max_by_key(|&(_, a)| a)
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.map(|p| (i, self.next_seq.wrapping_sub(p.seq))))
+            .max_by_key(|&(_, age)| age)
             .map(|(i, _)| i)
     }
 
@@ -149,9 +147,7 @@ impl AcceptQueue {
     /// Removes what `slot` holds; `None` if the index is out of range or the slot empty
     /// (a stale callback).
     pub fn remove_slot(&mut self, slot: usize) -> Option<Pending> {
-        let taken = self.slots.get_mut(slot)?.take()?;
-        self.len -= 1;
-        Some(taken)
+        self.slots.get_mut(slot)?.take()
     }
 
     /// Removes `pcb`, keeping the others in order; `None` if it was not queued.
@@ -348,6 +344,12 @@ pub trait Lwip {
     ) -> (usize, Option<Pbuf>, usize);
     /// Frees a whole chain.
     fn chain_free(&mut self, chain: Pbuf);
+    /// Frees a chain if there is one.
+    fn chain_free_any(&mut self, chain: Option<Pbuf>) {
+        if let Some(chain) = chain {
+            self.chain_free(chain);
+        }
+    }
     /// Schedules the user callback of the socket whose owner is `owner` to run in the VM
     /// (`mp_sched_schedule`); false if the scheduler's queue is full.
     fn schedule(&mut self, owner: usize) -> bool;
@@ -463,10 +465,6 @@ impl Socket {
         }
     }
 
-    pub fn is_listening(&self) -> bool {
-        matches!(self.role, Role::Listening { .. })
-    }
-
     /// Connections waiting for accept().
     pub fn queued(&self) -> usize {
         match &self.role {
@@ -515,9 +513,7 @@ impl Socket {
         let Some(pending) = queue.remove_slot(slot) else {
             return false;
         };
-        if let Some(chain) = pending.chain {
-            lwip.chain_free(chain);
-        }
+        lwip.chain_free_any(pending.chain);
         true
     }
 
@@ -570,16 +566,20 @@ impl Socket {
     /// and sent callbacks, and the VM's calls.
     pub fn retry(&mut self, lwip: &mut impl Lwip) {
         if self.callback.retry() {
-            let ok = lwip.schedule(self.owner);
-            self.callback.scheduled(ok);
+            self.schedule(lwip);
         }
     }
 
+    /// An event in lwIP's context: schedules the callback unless a call is already owed.
     fn notify(&mut self, lwip: &mut impl Lwip) {
         if self.callback.on_event() == Notify::Schedule {
-            let ok = lwip.schedule(self.owner);
-            self.callback.scheduled(ok);
+            self.schedule(lwip);
         }
+    }
+
+    fn schedule(&mut self, lwip: &mut impl Lwip) {
+        let ok = lwip.schedule(self.owner);
+        self.callback.scheduled(ok);
     }
 
     /// recv(): copies buffered data into `buf`. Ok((n, pcb)): n bytes (0 at end of file),
@@ -674,17 +674,13 @@ impl Socket {
                 teardown.listening = true;
                 for out in teardown.pending.iter_mut() {
                     let Some(pending) = queue.take() else { break };
-                    if let Some(chain) = pending.chain {
-                        lwip.chain_free(chain);
-                    }
+                    lwip.chain_free_any(pending.chain);
                     *out = Some(pending.pcb);
                 }
             }
             Role::Connected(conn) => {
                 teardown.pcb = conn.pcb;
-                if let Some(chain) = conn.chain {
-                    lwip.chain_free(chain);
-                }
+                lwip.chain_free_any(conn.chain);
             }
             Role::Idle | Role::Closed => {}
         }

@@ -65,19 +65,25 @@ static err_t loop_netif_init(struct netif *netif) {
     return ERR_OK;
 }
 
-void harness_init(void) {
+// Starts lwIP and brings up the test netif at `ip`/24, the harness's address.
+static void add_test_netif(const ip4_addr_t *ip, netif_init_fn init) {
     start_lwip();
-    ip4_addr_t ip, mask, gw;
-    IP4_ADDR(&ip, 198, 51, 100, 1);
+    ip4_addr_t mask, gw;
     IP4_ADDR(&mask, 255, 255, 255, 0);
     IP4_ADDR(&gw, 0, 0, 0, 0);
-    ip_addr_copy_from_ip4(harness_addr, ip);
+    ip_addr_copy_from_ip4(harness_addr, *ip);
     LOCK_TCPIP_CORE();
-    netif_add(&test_netif, &ip, &mask, &gw, NULL, loop_netif_init, tcpip_input);
+    netif_add(&test_netif, ip, &mask, &gw, NULL, init, tcpip_input);
     netif_set_default(&test_netif);
     netif_set_up(&test_netif);
     netif_set_link_up(&test_netif);
     UNLOCK_TCPIP_CORE();
+}
+
+void harness_init(void) {
+    ip4_addr_t ip;
+    IP4_ADDR(&ip, 198, 51, 100, 1);
+    add_test_netif(&ip, loop_netif_init);
 }
 
 /******************************************************************************/
@@ -142,20 +148,11 @@ bool harness_init_tap(const char *tap, const char *addr) {
         perror("TUNSETIFF");
         return false;
     }
-    start_lwip();
-    ip4_addr_t ip, mask, gw;
+    ip4_addr_t ip;
     if (!ip4addr_aton(addr, &ip)) {
         return false;
     }
-    IP4_ADDR(&mask, 255, 255, 255, 0);
-    IP4_ADDR(&gw, 0, 0, 0, 0);
-    ip_addr_copy_from_ip4(harness_addr, ip);
-    LOCK_TCPIP_CORE();
-    netif_add(&test_netif, &ip, &mask, &gw, NULL, tap_netif_init, tcpip_input);
-    netif_set_default(&test_netif);
-    netif_set_up(&test_netif);
-    netif_set_link_up(&test_netif);
-    UNLOCK_TCPIP_CORE();
+    add_test_netif(&ip, tap_netif_init);
     pthread_t reader;
     return pthread_create(&reader, NULL, tap_reader, NULL) == 0;
 }
