@@ -14,8 +14,11 @@ prefix=${3:-}
 tmp="$out.tmp"
 mkdir -p "$(dirname "$out")"
 rm -f "$tmp"
-"${prefix}objcopy" -R .llvmbc -R .llvmcmd "$in" "$tmp"
-# compiler_builtins' Rust members, and its C members (named <16 hex digits>-<name>.o).
+cp "$in" "$tmp"
+# compiler_builtins' Rust members, and its C members (named <16 hex digits>-<name>.o),
+# deleted first: objcopy need not read them (binutils 2.40 cannot read a relocation that
+# one RISC-V member carries).
 "${prefix}ar" t "$tmp" | grep -E '^(compiler_builtins-|[0-9a-f]{16}-)' | xargs -r "${prefix}ar" d "$tmp"
+"${prefix}objcopy" -R .llvmbc -R .llvmcmd "$tmp"
 "${prefix}ar" s "$tmp"
 mv "$tmp" "$out"

@@ -94,9 +94,9 @@ $(MPRS_LIB): FORCE
 		--manifest-path $(MPRS_ROOT)/Cargo.toml --target-dir $(MPRS_TARGET_DIR) \
 		$(MPRS_TARGET_FLAG) $(if $(strip $(MPRS_FEATURES)),--features "$(strip $(MPRS_FEATURES))")
 	$(Q)mkdir -p $(dir $(MPRS_LIB))
-	$(Q)if ! cmp -s $(MPRS_CARGO_LIB) $(MPRS_LIB).src; then \
-		cp $(MPRS_CARGO_LIB) $(MPRS_LIB).src.tmp && mv $(MPRS_LIB).src.tmp $(MPRS_LIB).src; \
-		sh $(MPRS_ROOT)/c-glue/mprs-archive.sh $(MPRS_LIB).src $(MPRS_LIB) $(CROSS_COMPILE); fi
+	$(Q)if [ ! -f $(MPRS_LIB) ] || ! cmp -s $(MPRS_CARGO_LIB) $(MPRS_LIB).src; then \
+		sh $(MPRS_ROOT)/c-glue/mprs-archive.sh $(MPRS_CARGO_LIB) $(MPRS_LIB) $(CROSS_COMPILE) && \
+		cp $(MPRS_CARGO_LIB) $(MPRS_LIB).src; fi
 
 $(MPRS_GLUE_O): $(MPRS_LIB)
 
