@@ -13,3 +13,9 @@ MICROPYTHON_ONLY ?=
 test-micropython: $(VENV)/.installed
 	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/micropython/stage.py --build-dir $(BUILD) \
 		$(if $(MICROPYTHON_ONLY),--only $(MICROPYTHON_ONLY))
+
+# Instructions per stream method inside MicroPython (callgrind), C build against mprs build.
+BENCHES += bench-micropython-streams
+.PHONY: bench-micropython-streams
+bench-micropython-streams: $(VENV)/.installed
+	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/micropython/bench_streams.py --build-dir $(BUILD)
