@@ -95,7 +95,7 @@ $(MPRS_LIB): FORCE
 		$(MPRS_TARGET_FLAG) $(if $(strip $(MPRS_FEATURES)),--features "$(strip $(MPRS_FEATURES))")
 	$(Q)mkdir -p $(dir $(MPRS_LIB))
 	$(Q)if [ ! -f $(MPRS_LIB) ] || ! cmp -s $(MPRS_CARGO_LIB) $(MPRS_LIB).src; then \
-		sh $(MPRS_ROOT)/c-glue/mprs-archive.sh $(MPRS_CARGO_LIB) $(MPRS_LIB) $(CROSS_COMPILE) && \
+		MPRS_CC="$(CC)" sh $(MPRS_ROOT)/c-glue/mprs-archive.sh $(MPRS_CARGO_LIB) $(MPRS_LIB) $(CROSS_COMPILE) && \
 		cp $(MPRS_CARGO_LIB) $(MPRS_LIB).src; fi
 
 $(MPRS_GLUE_O): $(MPRS_LIB)
