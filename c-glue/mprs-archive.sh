@@ -11,14 +11,25 @@
 #   note and others not an executable stack (GNU_STACK RWE) and warns "missing
 #   .note.GNU-stack section implies executable stack", fatal under --fatal-warnings. Where
 #   the compiler emits it (gcc and clang for Linux), the notes stay.
-# Usage: mprs-archive.sh <cargo's libmprs.a> <output libmprs.a> [toolchain prefix]
+# Usage: mprs-archive.sh [--if-changed] <cargo's libmprs.a> <output libmprs.a> [toolchain prefix]
+# With --if-changed, the output (and its time stamp, so nothing relinks) is left alone when
+# cargo's archive is the one it was made from (a copy is kept as <output>.src) and this
+# script has not changed since.
 # The tools are ${prefix}ar, ${prefix}objcopy and the C compiler ${prefix}gcc (cc without
 # a prefix), or MPRS_AR, MPRS_OBJCOPY and MPRS_CC when set (MPRS_CC may hold a launcher,
 # e.g. "ccache arm-none-eabi-gcc").
 set -eu
+if_changed=
+if [ "$1" = --if-changed ]; then
+    if_changed=yes
+    shift
+fi
 in=$1
 out=$2
 prefix=${3:-}
+if [ -n "$if_changed" ] && [ "$out" -nt "$0" ] && cmp -s "$in" "$out.src"; then
+    exit 0
+fi
 ar=${MPRS_AR:-${prefix}ar}
 objcopy=${MPRS_OBJCOPY:-${prefix}objcopy}
 cc=${MPRS_CC:-${prefix:+${prefix}gcc}}
@@ -43,3 +54,6 @@ fi
 "$objcopy" -R .llvmbc -R .llvmcmd $strip_note "$tmp"
 "$ar" s "$tmp"
 mv "$tmp" "$out"
+if [ -n "$if_changed" ]; then
+    cp "$in" "$out.src"
+fi
