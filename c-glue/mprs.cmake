@@ -13,7 +13,7 @@
 # and the glue recompiles, only when libmprs.a changed. Needs CMake 3.19
 # (cmake_language(DEFER)).
 #
-# Settings: -D on the cmake command line (through rp2's Makefile:
+# Settings: -D on the cmake command line (through rp2's Makefile, in the environment:
 # CMAKE_ARGS="-DMPRS_TARGET=..."), or set() before py/usermod.cmake runs.
 #   MPRS_TARGET        Rust target triple, or "host" for the build machine. Default: from
 #                      pico-sdk's PICO_PLATFORM: rp2040 -> thumbv6m-none-eabi,
@@ -201,7 +201,12 @@ function(mprs_finish)
     endforeach()
     get_target_property(mprs_type ${MICROPY_TARGET} TYPE)
     if(mprs_type STREQUAL "EXECUTABLE")
-        set(CMAKE_C_STANDARD_LIBRARIES "${CMAKE_C_STANDARD_LIBRARIES} \"${MPRS_LIB}\"" PARENT_SCOPE)
+        # For the language CMake links with: C++ when the firmware has a C++ source (as
+        # pico-sdk adds one).
+        foreach(mprs_lang C CXX)
+            set(CMAKE_${mprs_lang}_STANDARD_LIBRARIES
+                "${CMAKE_${mprs_lang}_STANDARD_LIBRARIES} \"${MPRS_LIB}\"" PARENT_SCOPE)
+        endforeach()
         set_property(TARGET ${MICROPY_TARGET} APPEND PROPERTY LINK_DEPENDS ${MPRS_LIB})
     else()
         add_library(mprs_lib STATIC IMPORTED)

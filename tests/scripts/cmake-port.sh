@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests c-glue/mprs.cmake given as USER_C_MODULES to a MicroPython port built with
 # MicroPython's own CMake machinery (tests/cmake-port/, in ports/rp2's order):
-# - host:   a host executable; it runs Python through the Rust streams and dupterm;
+# - host:   a host executable, linked by the C++ driver as rp2's firmware is (a C++ source);
+#           it runs Python through the Rust streams and dupterm;
 # - rp2040: a Cortex-M0+ ELF with arm-none-eabi-gcc, PICO_PLATFORM=rp2040; then, configure
 #           only, the Rust target each other platform gets, MPRS_TARGET and MPRS_SUBSYSTEMS.
 # Both check that the C originals are neither compiled nor QSTR-scanned, that the glue is
@@ -100,6 +101,8 @@ host)
     check_sources "$dir" -DMPRS_TEST_PORT_FLAGS=1 -Os
     check_qstr "$dir"
     check_link "$dir"
+    driver=$(awk '{ print $1; exit }' "$dir/CMakeFiles/firmware.dir/link.txt")
+    [[ "$driver" == *++ ]] || fail "the firmware was not linked by the C++ driver ($driver), as rp2's is"
     script='
 import io, os, _webrepl
 s = io.BytesIO(b"ab\ncd\nef")
