@@ -6,7 +6,6 @@ DEPS_APT += gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 DEPS_QEMU += qemu-system-arm qemu-system-misc
 RUST_TARGETS += thumbv6m-none-eabi riscv32imac-unknown-none-elf
 
-MICROPYTHON_DIR ?= $(abspath ../shared/micropython)
 MICROPYTHON_ONLY ?=
 
 .PHONY: test-micropython
