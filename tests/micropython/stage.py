@@ -354,7 +354,7 @@ def suite_unix(trees, name, files, jobs):
 # waiting forever. Its suites run one at a time; a suite whose output stalls is stopped and
 # resumed without the tests it finished.
 QEMU_ALONE = ("MICROBIT",)
-QEMU_STALL = 180
+QEMU_STALL = 120
 QEMU_ATTEMPTS = 3
 LOG_RESULT = re.compile(r"^(pass|FAIL|skip)\s+(\S+)")
 
