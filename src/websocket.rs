@@ -1,0 +1,490 @@
+//! websocket (extmod/modwebsocket.c): RFC 6455 framing over a raw stream, as a state
+//! machine.
+//!
+//! Reading ([`Websocket::read`]) parses frame headers a byte range at a time, so a header
+//! that arrives in pieces on a non-blocking socket resumes where it stopped. Data payloads
+//! go straight into the caller's buffer, unmasked there; control frames (ping, pong, close)
+//! are collected in the object and handled whole, between the frames of a fragmented
+//! message as RFC 6455 allows, and never show up as data: a ping is answered with a pong
+//! carrying its payload, a close with a close echoing its status code, after which reads
+//! give end of file. Payload lengths are 7-, 16- or 64-bit, so frames of any size are read.
+//!
+//! Writing ([`Websocket::write`], [`Websocket::write_in_place`]) puts the header and the
+//! payload into one underlying write: through a small frame buffer on the stack, or, for a
+//! caller that leaves [`HEADROOM`] bytes before its payload, in place with no copy. Only a
+//! payload larger than the frame buffer and written without headroom takes two writes.
+//! Server frames are unmasked, as in the C original.
+//!
+//! Beyond the C original: a header split across reads of a blocking socket is completed
+//! instead of reported as `EAGAIN`; a control frame read with a small buffer does not leak
+//! its payload as data; a frame over 64 KiB is read and written instead of failing with
+//! `EIO` (and closing the socket) or `ENOBUFS`; a peer that stops in the middle of a frame
+//! is an error (`ECONNRESET`), not a clean end of file; a frame that breaks the protocol
+//! (reserved opcode or bits, a control frame over 125 bytes or fragmented, a 64-bit length
+//! with its top bit set) is answered with close status 1002 and an `EIO`; a write after
+//! this side sent a close is `ENOTCONN`, as no data frame may follow it.
+
+// Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
+#![forbid(unsafe_code)]
+
+use crate::errno::{Errnos, MprsErrno};
+use crate::stream::{IoError, RawStream};
+
+/// Frame opcodes (`FRAME_CONT`, `FRAME_TXT`, `FRAME_BIN`, `FRAME_CLOSE`, ... of
+/// `extmod/modwebsocket.h`).
+pub const OP_CONT: u8 = 0x0;
+pub const OP_TEXT: u8 = 0x1;
+pub const OP_BINARY: u8 = 0x2;
+pub const OP_CLOSE: u8 = 0x8;
+pub const OP_PING: u8 = 0x9;
+pub const OP_PONG: u8 = 0xa;
+const OP_MASK: u8 = 0x0f;
+const FIN: u8 = 0x80;
+const RSV: u8 = 0x70;
+const MASKED: u8 = 0x80;
+
+/// Longest control-frame payload (RFC 6455, 5.5).
+pub const CONTROL_MAX: usize = 125;
+/// Bytes a caller of [`Websocket::write_in_place`] leaves before a payload of up to 65,535
+/// bytes: room for the longest header such a frame needs.
+pub const HEADROOM: usize = 4;
+/// The frame buffer of [`Websocket::write`], on the stack: a frame of up to this many bytes
+/// (header included) leaves in one underlying write.
+pub const WRITE_BUF: usize = 256;
+/// Longest header: 2 bytes, a 64-bit length, a mask.
+const HEADER_MAX: usize = 14;
+const _: () = assert!(HEADER_MAX <= CONTROL_MAX);
+/// Close status codes.
+pub const CLOSE_NORMAL: u16 = 1000;
+pub const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rx {
+    /// Collecting a frame header: `have` of `need` bytes are in `buf`.
+    Header { have: u8, need: u8 },
+    /// A data payload: `left` bytes still to give the reader.
+    Data { left: u64 },
+    /// A control payload: `have` of `len` bytes are in `buf`.
+    Control { have: u8, len: u8 },
+    /// A close was received (and answered), the peer went away, or the protocol was
+    /// broken: reads give end of file.
+    Closed,
+}
+
+const HEADER_START: Rx = Rx::Header { have: 0, need: 2 };
+
+/// One websocket connection's framing state. Plain data, no heap: the glue keeps it inside
+/// the `websocket` object.
+#[derive(Clone, Debug)]
+pub struct Websocket {
+    rx: Rx,
+    /// The header being parsed, then a control frame's payload.
+    buf: [u8; CONTROL_MAX],
+    mask: [u8; 4],
+    mask_pos: u8,
+    /// Opcode of the frame being received.
+    frame_op: u8,
+    /// Opcode of the data message being received (`MP_STREAM_GET_DATA_OPTS`): a
+    /// continuation frame keeps it, a control frame does not touch it.
+    data_op: u8,
+    /// Opcode of the frames written (`MP_STREAM_SET_DATA_OPTS`).
+    write_op: u8,
+    close_sent: bool,
+}
+
+impl Default for Websocket {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A frame header for a payload of `len` bytes: the bytes and how many there are.
+pub fn header(op: u8, len: usize) -> ([u8; 10], usize) {
+    let mut h = [0u8; 10];
+    h[0] = FIN | (op & OP_MASK);
+    if len < 126 {
+        h[1] = len as u8;
+        (h, 2)
+    } else if let Ok(short) = u16::try_from(len) {
+        h[1] = 126;
+        let [hi, lo] = short.to_be_bytes();
+        h[2] = hi;
+        h[3] = lo;
+        (h, 4)
+    } else {
+        h[1] = 127;
+        for (d, s) in h.iter_mut().skip(2).zip((len as u64).to_be_bytes()) {
+            *d = s;
+        }
+        (h, 10)
+    }
+}
+
+impl Websocket {
+    pub const fn new() -> Self {
+        Websocket {
+            rx: HEADER_START,
+            buf: [0; CONTROL_MAX],
+            mask: [0; 4],
+            mask_pos: 0,
+            frame_op: 0,
+            data_op: 0,
+            write_op: OP_TEXT,
+            close_sent: false,
+        }
+    }
+
+    /// `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read (1 text,
+    /// 2 binary).
+    pub fn data_opts(&self) -> u8 {
+        self.data_op
+    }
+
+    /// `MP_STREAM_SET_DATA_OPTS`: the opcode of frames written from now on; returns the
+    /// previous one.
+    pub fn set_data_opts(&mut self, op: usize) -> u8 {
+        let old = self.write_op;
+        self.write_op = (op & usize::from(OP_MASK)) as u8;
+        old
+    }
+
+    /// Whether the connection is over for reading (close received, peer gone, or broken).
+    pub fn closed(&self) -> bool {
+        self.rx == Rx::Closed
+    }
+
+    /// Reads payload bytes into `out`: the count, 0 at end of file (or for an empty `out`),
+    /// or the error. Each call returns bytes of one frame at most.
+    pub fn read<S, E>(&mut self, sock: &mut S, errnos: &E, out: &mut [u8]) -> Result<usize, IoError>
+    where
+        S: RawStream + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            match self.rx {
+                Rx::Closed => return Ok(0),
+                Rx::Header { have, need } => {
+                    let dst = self.buf.get_mut(usize::from(have)..usize::from(need));
+                    let n = read_some(sock, errnos, dst.unwrap_or_default())?;
+                    if n == 0 {
+                        return self.ended(have > 0, errnos);
+                    }
+                    let have = have + n as u8;
+                    self.rx = Rx::Header { have, need };
+                    if have == need {
+                        self.header_done(sock, errnos)?;
+                    }
+                }
+                Rx::Data { left } => {
+                    let want = usize::try_from(left).unwrap_or(usize::MAX).min(out.len());
+                    let dst = out.get_mut(..want).unwrap_or_default();
+                    let n = read_some(sock, errnos, dst)?;
+                    if n == 0 {
+                        return self.ended(true, errnos);
+                    }
+                    self.unmask(out.get_mut(..n).unwrap_or_default());
+                    let left = left - n as u64;
+                    self.rx = if left == 0 {
+                        HEADER_START
+                    } else {
+                        Rx::Data { left }
+                    };
+                    return Ok(n);
+                }
+                Rx::Control { have, len } => {
+                    if have < len {
+                        let dst = self.buf.get_mut(usize::from(have)..usize::from(len));
+                        let n = read_some(sock, errnos, dst.unwrap_or_default())?;
+                        if n == 0 {
+                            return self.ended(true, errnos);
+                        }
+                        self.rx = Rx::Control {
+                            have: have + n as u8,
+                            len,
+                        };
+                    } else if self.control_done(sock, errnos, len)? {
+                        return Ok(0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The socket reached end of file: clean between frames, an error inside one.
+    fn ended<E: Errnos + ?Sized>(&mut self, mid_frame: bool, errnos: &E) -> Result<usize, IoError> {
+        self.rx = Rx::Closed;
+        if mid_frame {
+            Err(IoError::Errno(errnos.value(MprsErrno::Econnreset)))
+        } else {
+            Ok(0)
+        }
+    }
+
+    /// The header bytes so far are all that were asked for: asks for the rest of the
+    /// header, or starts the payload.
+    fn header_done<S, E>(&mut self, sock: &mut S, errnos: &E) -> Result<(), IoError>
+    where
+        S: RawStream + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        let [b0, b1] = [self.buf[0], self.buf[1]];
+        let len7 = b1 & 0x7f;
+        let ext: u8 = match len7 {
+            126 => 2,
+            127 => 8,
+            _ => 0,
+        };
+        let need = 2 + ext + if b1 & MASKED != 0 { 4 } else { 0 };
+        if let Rx::Header { have, .. } = self.rx {
+            if have < need {
+                self.rx = Rx::Header { have, need };
+                return Ok(());
+            }
+        }
+        let ext_bytes = self.buf.get(2..2 + usize::from(ext)).unwrap_or_default();
+        let len = if ext == 0 {
+            u64::from(len7)
+        } else {
+            ext_bytes
+                .iter()
+                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+        };
+        self.mask = [0; 4];
+        if b1 & MASKED != 0 {
+            let at = 2 + usize::from(ext);
+            for (d, s) in self.mask.iter_mut().zip(self.buf.iter().skip(at)) {
+                *d = *s;
+            }
+        }
+        self.mask_pos = 0;
+        let op = b0 & OP_MASK;
+        let control = op & 0x8 != 0;
+        let valid_op = matches!(
+            op,
+            OP_CONT | OP_TEXT | OP_BINARY | OP_CLOSE | OP_PING | OP_PONG
+        );
+        let control_ok = !control || (b0 & FIN != 0 && len <= CONTROL_MAX as u64);
+        if b0 & RSV != 0 || !valid_op || !control_ok || len >> 63 != 0 {
+            return self.fail(sock, errnos);
+        }
+        self.frame_op = op;
+        if control {
+            self.rx = Rx::Control {
+                have: 0,
+                len: len as u8,
+            };
+        } else {
+            if op != OP_CONT {
+                self.data_op = op;
+            }
+            // An empty data frame is not the end of the stream: on to the next header.
+            self.rx = if len == 0 {
+                HEADER_START
+            } else {
+                Rx::Data { left: len }
+            };
+        }
+        Ok(())
+    }
+
+    /// A whole control frame is in `buf`: answers it. True if it was a close.
+    fn control_done<S, E>(&mut self, sock: &mut S, errnos: &E, len: u8) -> Result<bool, IoError>
+    where
+        S: RawStream + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        let mut payload = [0u8; CONTROL_MAX];
+        let n = usize::from(len).min(CONTROL_MAX);
+        copy_into(&mut payload, self.buf.get(..n).unwrap_or_default());
+        let payload = payload.get_mut(..n).unwrap_or_default();
+        self.unmask(payload);
+        self.rx = HEADER_START;
+        match self.frame_op {
+            OP_PING => {
+                best_effort(self.write_frame(sock, errnos, OP_PONG, payload))?;
+                Ok(false)
+            }
+            OP_CLOSE => {
+                self.rx = Rx::Closed;
+                // Echo the status code, if the peer gave one.
+                let status = payload.get(..2).unwrap_or_default();
+                best_effort(self.send_close(sock, errnos, status))?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// A frame broke the protocol: close with 1002, and EIO.
+    fn fail<S, E>(&mut self, sock: &mut S, errnos: &E) -> Result<(), IoError>
+    where
+        S: RawStream + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        self.rx = Rx::Closed;
+        best_effort(self.send_close(sock, errnos, &CLOSE_PROTOCOL_ERROR.to_be_bytes()))?;
+        Err(IoError::Errno(errnos.value(MprsErrno::Eio)))
+    }
+
+    fn send_close<S, E>(&mut self, sock: &mut S, errnos: &E, status: &[u8]) -> Result<(), IoError>
+    where
+        S: RawStream + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        if self.close_sent {
+            return Ok(());
+        }
+        self.close_sent = true;
+        self.write_frame(sock, errnos, OP_CLOSE, status)
+    }
+
+    /// The connection is being closed by this side: sends a close frame (status 1000)
+    /// unless one was sent already. Reads give end of file from now on.
+    pub fn close<S, E>(&mut self, sock: &mut S, errnos: &E) -> Result<(), IoError>
+    where
+        S: RawStream + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        self.rx = Rx::Closed;
+        best_effort(self.send_close(sock, errnos, &CLOSE_NORMAL.to_be_bytes()))
+    }
+
+    fn unmask(&mut self, data: &mut [u8]) {
+        for b in data.iter_mut() {
+            *b ^= self.mask[usize::from(self.mask_pos & 3)];
+            self.mask_pos = self.mask_pos.wrapping_add(1);
+        }
+    }
+
+    /// Writes `data` as one frame of the current kind (`set_data_opts`); returns its length.
+    pub fn write<S, E>(&mut self, sock: &mut S, errnos: &E, data: &[u8]) -> Result<usize, IoError>
+    where
+        S: RawStream + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        self.check_open(errnos)?;
+        self.write_frame(sock, errnos, self.write_op, data)?;
+        Ok(data.len())
+    }
+
+    /// Writes `buf[HEADROOM..]` as one frame of kind `op`, its header put into the headroom
+    /// so the frame leaves in one underlying write, without a copy. A payload over 65,535
+    /// bytes (whose header does not fit the headroom) is written as `write` would.
+    pub fn write_in_place<S, E>(
+        &mut self,
+        sock: &mut S,
+        errnos: &E,
+        buf: &mut [u8],
+        op: u8,
+    ) -> Result<(), IoError>
+    where
+        S: RawStream + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        self.check_open(errnos)?;
+        let Some((room, payload)) = buf.split_at_mut_checked(HEADROOM) else {
+            return self.write_frame(sock, errnos, op, buf);
+        };
+        let (hdr, hlen) = header(op, payload.len());
+        let Some(start) = HEADROOM.checked_sub(hlen) else {
+            return self.write_frame(sock, errnos, op, payload);
+        };
+        if let Some(dst) = room.get_mut(start..) {
+            copy_into(dst, &hdr);
+        }
+        write_all(sock, errnos, buf.get(start..).unwrap_or_default())
+    }
+
+    /// No data frame may follow a close this side sent (RFC 6455, 5.5.1): ENOTCONN.
+    fn check_open<E: Errnos + ?Sized>(&self, errnos: &E) -> Result<(), IoError> {
+        if self.close_sent {
+            Err(IoError::Errno(errnos.value(MprsErrno::Enotconn)))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn write_frame<S, E>(
+        &mut self,
+        sock: &mut S,
+        errnos: &E,
+        op: u8,
+        data: &[u8],
+    ) -> Result<(), IoError>
+    where
+        S: RawStream + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        let (hdr, hlen) = header(op, data.len());
+        let mut frame = [0u8; WRITE_BUF];
+        copy_into(&mut frame, hdr.get(..hlen).unwrap_or_default());
+        let (first, rest) = data
+            .split_at_checked(WRITE_BUF - hlen)
+            .unwrap_or((data, &[]));
+        if let Some(dst) = frame.get_mut(hlen..) {
+            copy_into(dst, first);
+        }
+        write_all(
+            sock,
+            errnos,
+            frame.get(..hlen + first.len()).unwrap_or_default(),
+        )?;
+        if rest.is_empty() {
+            Ok(())
+        } else {
+            write_all(sock, errnos, rest)
+        }
+    }
+}
+
+/// One underlying read into `buf`; a count past the buffer is EIO.
+fn read_some<S, E>(sock: &mut S, errnos: &E, buf: &mut [u8]) -> Result<usize, IoError>
+where
+    S: RawStream + ?Sized,
+    E: Errnos + ?Sized,
+{
+    let len = buf.len();
+    match sock.read(buf)? {
+        n if n > len => Err(IoError::Errno(errnos.value(MprsErrno::Eio))),
+        n => Ok(n),
+    }
+}
+
+/// All of `data`, repeating the underlying write (`mp_stream_write_exactly`); a write that
+/// moves nothing, or claims more than asked, is EIO.
+fn write_all<S, E>(sock: &mut S, errnos: &E, mut data: &[u8]) -> Result<(), IoError>
+where
+    S: RawStream + ?Sized,
+    E: Errnos + ?Sized,
+{
+    while !data.is_empty() {
+        let n = sock.write(data)?;
+        data = match data.get(n..) {
+            Some(rest) if n != 0 => rest,
+            _ => return Err(IoError::Errno(errnos.value(MprsErrno::Eio))),
+        };
+    }
+    Ok(())
+}
+
+/// A reply the peer may never see (a pong, a close) does not fail the read it came from;
+/// an exception does, as the glue must raise it.
+fn best_effort(result: Result<(), IoError>) -> Result<(), IoError> {
+    match result {
+        Err(IoError::Raised) => Err(IoError::Raised),
+        _ => Ok(()),
+    }
+}
+
+/// Copies as much of `src` as fits into `dst` (a plain loop: no length-mismatch panic).
+fn copy_into(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
+}
+
+#[cfg(test)]
+mod tests;
