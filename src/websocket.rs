@@ -19,9 +19,10 @@
 //! instead of reported as `EAGAIN`; a control frame read with a small buffer does not leak
 //! its payload as data; a frame over 64 KiB is read and written instead of failing with
 //! `EIO` (and closing the socket) or `ENOBUFS`; a peer that stops in the middle of a frame
-//! is an error (`ECONNRESET`), not a clean end of file; a frame that breaks the protocol
-//! (reserved opcode or bits, a control frame over 125 bytes or fragmented, a 64-bit length
-//! with its top bit set) is answered with close status 1002 and an `EIO`; a write after
+//! is an error (`ECONNRESET`, reported by the read after the last bytes of that frame, so a
+//! reader that gathers reads keeps them), not a clean end of file; a frame that breaks the
+//! protocol (reserved opcode or bits, a control frame over 125 bytes or fragmented, a
+//! 64-bit length with its top bit set) is answered with close status 1002 and an `EIO`; a write after
 //! this side sent a close is `ENOTCONN`, as no data frame may follow it.
 
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
@@ -62,8 +63,12 @@ pub const CLOSE_PROTOCOL_ERROR: u16 = 1002;
 enum Rx {
     /// Collecting a frame header: `have` of `need` bytes are in `buf`.
     Header { have: u8, need: u8 },
-    /// A data payload: `left` bytes still to give the reader.
-    Data { left: u64 },
+    /// A data payload: `left` bytes still to give the reader; `started` once some were.
+    Data { left: u64, started: bool },
+    /// The peer went away in a frame whose first bytes the reader already has: the next
+    /// read reports it (ECONNRESET), so a reader that gathers several reads into one keeps
+    /// those bytes.
+    Reset,
     /// A control payload: `have` of `len` bytes are in `buf`.
     Control { have: u8, len: u8 },
     /// A close was received (and answered), the peer went away, or the protocol was
@@ -166,6 +171,7 @@ impl Websocket {
         loop {
             match self.rx {
                 Rx::Closed => return Ok(0),
+                Rx::Reset => return self.ended(true, errnos),
                 Rx::Header { have, need } => {
                     let dst = self.buf.get_mut(usize::from(have)..usize::from(need));
                     let n = read_some(sock, errnos, dst.unwrap_or_default())?;
@@ -178,10 +184,14 @@ impl Websocket {
                         self.header_done(sock, errnos)?;
                     }
                 }
-                Rx::Data { left } => {
+                Rx::Data { left, started } => {
                     let want = usize::try_from(left).unwrap_or(usize::MAX).min(out.len());
                     let dst = out.get_mut(..want).unwrap_or_default();
                     let n = read_some(sock, errnos, dst)?;
+                    if n == 0 && started {
+                        self.rx = Rx::Reset;
+                        return Ok(0);
+                    }
                     if n == 0 {
                         return self.ended(true, errnos);
                     }
@@ -190,7 +200,10 @@ impl Websocket {
                     self.rx = if left == 0 {
                         HEADER_START
                     } else {
-                        Rx::Data { left }
+                        Rx::Data {
+                            left,
+                            started: true,
+                        }
                     };
                     return Ok(n);
                 }
@@ -284,7 +297,10 @@ impl Websocket {
             self.rx = if len == 0 {
                 HEADER_START
             } else {
-                Rx::Data { left: len }
+                Rx::Data {
+                    left: len,
+                    started: false,
+                }
             };
         }
         Ok(())
