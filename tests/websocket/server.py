@@ -1,9 +1,11 @@
 # Runs inside MicroPython's unix port (either build): serves one websocket connection on
 # 127.0.0.1, accepted and upgraded as webrepl.py does, with default socket options.
 #
-#   micropython server.py <port> webrepl <password> <dir>
+#   micropython server.py <port> webrepl <password> <dir> [nodelay]
 #       _webrepl over websocket(sock, True) over a non-blocking socket, driven by poll as
 #       dupterm drives it; file transfers relative to <dir>; exits at the end of the session.
+#       With nodelay, the socket has TCP_NODELAY (the correctness tests; the benchmark
+#       measures default options).
 #   micropython server.py <port> probe <scenario>
 #       a bare websocket over a blocking socket, for the tests of framing (see test_vm.py);
 #       prints what each call gave, one line each.
@@ -25,7 +27,6 @@ cl, _ = ls.accept()
 ls.close()
 
 # The upgrade, as webrepl.py's server_handshake (the clients here do not check the key).
-f = cl.makefile("rwb", 0) if hasattr(cl, "makefile") else cl
 while True:
     line = cl.readline()
     if not line or line == b"\r\n":
@@ -49,6 +50,8 @@ def show(what, call):
 if mode == "webrepl":
     import _webrepl
 
+    if sys.argv[5:] == ["nodelay"]:
+        cl.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
     _webrepl.password(sys.argv[3])
     os.chdir(sys.argv[4])
     ws = websocket.websocket(cl, True)

@@ -1,0 +1,186 @@
+# The websocket and WebREPL inside MicroPython's unix port, C originals and mprs built from
+# the same tree, against real clients over 127.0.0.1:
+#
+# - framing: what extmod/modwebsocket.c gets wrong beyond speed, each scenario run against
+#   both builds; the test checks the C build still shows the fault (so it documents it) and
+#   the mprs build does the right thing;
+# - transfers: the PyPI `webrepl` client logs in, PUTs and GETs files byte-identical (0 B to
+#   100 KB on both builds, and 1 MB on mprs), with TCP_NODELAY on both ends so that the C
+#   build's 256-byte round trips take milliseconds (the timings as a user sees them are
+#   `make bench`).
+#
+# Usage: test_vm.py <C micropython> <mprs micropython>
+import os
+import socket
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import client  # noqa: E402
+
+EIO, ECONNRESET, ENOBUFS = 5, 104, 105
+failures = []
+
+
+def check(build, what, ok, detail=""):
+    print("  %-4s %-60s %s%s" % (build, what, "ok" if ok else "FAILED", " " + detail if detail else ""))
+    if not ok:
+        failures.append("%s: %s" % (build, what))
+
+
+def probe(mp, scenario, send, *extra, nodelay=True):
+    """Runs a probe scenario: `send(sock)` talks to the server; returns (server output,
+    frames the server sent)."""
+    p, port = client.start(mp, "probe", scenario, *extra)
+    s = client.connect(port, nodelay=nodelay)
+    try:
+        send(s)
+    except OSError:
+        pass  # the server gave up on the connection first
+    frames = client.read_frames(s)
+    s.close()
+    return client.finish(p), frames
+
+
+def control_frames_with_small_reads(builds):
+    print("control frames (ping, close) read with one-byte reads, inside a fragmented message")
+
+    def send(s):
+        s.sendall(client.frame(0x01, b"ab") + client.frame(0x89, b"xyz") + client.frame(0x80, b"cd")
+                  + client.frame(0x88, (1001).to_bytes(2, "big") + b"bye"))
+
+    for build, mp in builds:
+        out, frames = probe(mp, "read1", send)
+        data = out.splitlines()[-1]
+        if build == "C":
+            check(build, "control payloads leak into the data; no pong; close not echoed",
+                  data == "data b'abxycd\\x03\\xe9by'" and frames == [(0x88, b"")], data)
+        else:
+            check(build, "data is the message alone; ping answered; close status echoed",
+                  data == "data b'abcd'" and frames == [(0x8a, b"xyz"), (0x88, b"\x03\xe9")],
+                  "%s %r" % (data, frames))
+
+
+def frames_over_64k(builds):
+    print("frames over 64 KiB, and a 64-bit length field on a short frame")
+    big = os.urandom(100_000)
+
+    def send(s):
+        s.sendall(client.frame(0x82, big) + client.frame(0x82, b"hello", length=(127, (5).to_bytes(8, "big"))))
+        s.shutdown(socket.SHUT_WR)
+
+    for build, mp in builds:
+        out, _ = probe(mp, "readall", send)
+        if build == "C":
+            check(build, "reading them fails with EIO (and closes the socket)",
+                  "read -> OSError %d" % EIO in out and "total 0" in out, out.split("\n")[-2])
+        else:
+            check(build, "read whole, then EOF", "total 100005" in out and "read -> b''" in out,
+                  out.split("\n")[-2])
+        out, frames = probe(mp, "write", lambda s: None, 70_000)
+        if build == "C":
+            check(build, "writing 70,000 bytes fails with ENOBUFS", "write -> OSError %d" % ENOBUFS in out,
+                  out.strip().splitlines()[-1])
+        else:
+            check(build, "writing 70,000 bytes sends one frame",
+                  "write -> 70000" in out and frames[:1] == [(0x81, b"x" * 70_000)])
+
+
+def peer_stops_mid_frame(builds):
+    print("a peer that stops in the middle of a frame")
+
+    def send(s):
+        s.sendall(client.frame(0x82, b"0123456789" * 10)[:6 + 10])
+        s.shutdown(socket.SHUT_WR)
+
+    for build, mp in builds:
+        out, _ = probe(mp, "readall", send)
+        if build == "C":
+            check(build, "truncation looks like a clean end of file", "read -> b''" in out and "total 10" in out)
+        else:
+            check(build, "truncation is ECONNRESET after the data",
+                  "read -> OSError %d" % ECONNRESET in out and "total 10" in out)
+
+    def send_split(s):
+        f = client.frame(0x81, b"hello")
+        s.sendall(f[:1])
+        time.sleep(0.3)
+        s.sendall(f[1:])
+
+    for build, mp in builds:
+        out, _ = probe(mp, "read10", send_split)
+        if build == "C":
+            check(build, "a header split across segments: None on a blocking socket", "read -> None" in out)
+        else:
+            check(build, "a header split across segments is completed", "read -> b'hello'" in out)
+
+
+def length_that_lies(builds):
+    print("a 64-bit length field with its top bit set (no such frame can exist)")
+
+    def send(s):
+        s.sendall(bytes([0x82, 0x80 | 127]) + ((1 << 63) | 5).to_bytes(8, "big") + b"\0" * 4 + b"hello")
+
+    for build, mp in builds:
+        out, frames = probe(mp, "readall", send)
+        eio = "read -> OSError %d" % EIO in out
+        if build == "C":
+            check(build, "EIO; the socket is closed with no close frame", eio and frames == [])
+        else:
+            check(build, "EIO; the peer gets close status 1002", eio and frames == [(0x88, b"\x03\xea")], repr(frames))
+
+
+def transfers(builds):
+    import webrepl
+
+    print("WebREPL with the PyPI client: login, PUT and GET byte-identical")
+    sizes = [0, 1, 255, 256, 257, 300, 4096, 16384, 16385, 70_000, 100_000]
+    for build, mp in builds:
+        with tempfile.TemporaryDirectory() as d:
+            p, port = client.start(mp, "webrepl", "pw", d)
+            w = webrepl.Webrepl(host="127.0.0.1", port=port, password="bad")
+            check(build, "wrong password refused", not w.connected)
+            w.disconnect()
+            client.finish(p)
+            ok = True
+            build_sizes = sizes + ([1_000_000] if build == "mprs" else [])
+            t = time.monotonic()
+            for size in build_sizes:
+                data = os.urandom(size)
+                local = os.path.join(d, "local.bin")
+                with open(local, "wb") as f:
+                    f.write(data)
+                p, port = client.start(mp, "webrepl", "pw", d, "nodelay")
+                w = webrepl.Webrepl(host="127.0.0.1", port=port, password="pw", noauto=True)
+                w.connect("127.0.0.1", port)
+                w.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                w.login("pw")
+                w.put_file(local, "put.bin")
+                with open(os.path.join(d, "put.bin"), "rb") as f:
+                    put_ok = f.read() == data
+                got = w.get_file_content("put.bin")
+                w.disconnect()
+                client.finish(p)
+                if not (put_ok and got == data):
+                    ok = False
+                    print("    %d bytes: PUT %s, GET %s" % (size, put_ok, got == data))
+            check(build, "PUT and GET of %s bytes" % ", ".join(map(str, build_sizes)), ok,
+                  "(%.1f s)" % (time.monotonic() - t))
+
+
+def main():
+    builds = [("C", sys.argv[1]), ("mprs", sys.argv[2])]
+    control_frames_with_small_reads(builds)
+    frames_over_64k(builds)
+    peer_stops_mid_frame(builds)
+    length_that_lies(builds)
+    transfers(builds)
+    if failures:
+        print("websocket VM tests: %d FAILED: %s" % (len(failures), "; ".join(failures)))
+        sys.exit(1)
+    print("websocket VM tests: all passed")
+
+
+if __name__ == "__main__":
+    main()
