@@ -2,7 +2,7 @@
 # the C originals and with mprs from one tree, tested against raw websocket peers and the
 # PyPI WebREPL client (tests/websocket/test_vm.py); the transfer benchmark of both builds.
 TESTS += test-websocket-fuzz test-websocket-vm
-BENCHES += bench-websocket
+BENCHES += bench-websocket bench-websocket-flash
 SIZE_SUBSYSTEMS += websocket
 
 WS_MP_SRC ?= ../shared/micropython
@@ -13,7 +13,7 @@ WS_MP_MPRS := $(WS_MP_OUT)/mp-mprs/ports/unix/build-coverage/micropython
 # The GET chunk size the mprs build uses (c-glue/webrepl.c's MPRS_WEBREPL_GET_CHUNK default).
 WS_GET_CHUNK := 16384
 
-.PHONY: test-websocket-fuzz test-websocket-vm bench-websocket websocket-unix
+.PHONY: test-websocket-fuzz test-websocket-vm bench-websocket bench-websocket-flash websocket-unix
 test-websocket-fuzz:
 	@command -v cargo-fuzz >/dev/null || { echo "fuzz: installing cargo-fuzz with cargo"; $(CARGO) install --quiet --locked cargo-fuzz; }
 	$(CARGO) fuzz run -s none websocket_frames -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | grep -E "^Done|DONE|crash|panicked|ERROR" ; test $${PIPESTATUS[0]} -eq 0
@@ -27,3 +27,9 @@ test-websocket-vm: $(WEBREPL_VENV)/.installed websocket-unix
 # 1 MB GET on the C build takes minutes a run (BENCH_RUNS=1 for one run each).
 bench-websocket: $(WEBREPL_VENV)/.installed websocket-unix
 	$(WEBREPL_VENV)/bin/python tests/websocket/bench.py $(WS_MP_C) $(WS_MP_MPRS) $(WS_GET_CHUNK)
+
+# websocket + WebREPL as linked into the qemu MPS2_AN385 firmware, C originals and mprs.
+bench-websocket-flash:
+	bash tests/websocket/build_qemu.sh $(WS_MP_SRC) $(WS_MP_OUT)
+	python3 tests/websocket/flash.py $(WS_MP_OUT)/mp-c/ports/qemu/build-MPS2_AN385-webrepl \
+		$(WS_MP_OUT)/mp-mprs/ports/qemu/build-MPS2_AN385-webrepl

@@ -2,10 +2,11 @@
 # Builds MicroPython's unix port (coverage variant, with WebREPL and dupterm) twice from one
 # tree: the C originals in <out>/mp-c, and with mprs (c-glue/mprs.mk included after
 # extmod.mk, default MPRS_SUBSYSTEMS) in <out>/mp-mprs. Copies the tree once (it is
-# read-only where it lives); later runs rebuild incrementally. Extra arguments go to the
-# mprs build's make (e.g. CFLAGS_EXTRA additions are not possible here: use MPRS_* settings).
-# Usage: build_unix.sh <micropython tree> <out dir>
+# read-only where it lives); later runs rebuild incrementally.
+# Usage: build_unix.sh [--copy-only] <micropython tree> <out dir>
 set -euo pipefail
+copy_only=0
+if [ "$1" = --copy-only ]; then copy_only=1; shift; fi
 src=$1 out=$2
 mprs=$(cd "$(dirname "$0")/../.." && pwd)
 for b in c mprs; do
@@ -17,11 +18,12 @@ for b in c mprs; do
         chmod -R u+w "$out/mp-$b"
     fi
 done
+make -C "$out/mp-c/mpy-cross" -j2 --no-print-directory -s >/dev/null
+if [ $copy_only = 1 ]; then exit 0; fi
 mk=$out/mp-mprs/ports/unix/Makefile
 if ! grep -q "c-glue/mprs.mk" "$mk"; then
     sed -i "s|^include \$(TOP)/extmod/extmod.mk|&\ninclude $mprs/c-glue/mprs.mk|" "$mk"
 fi
-make -C "$out/mp-c/mpy-cross" -j2 --no-print-directory -s >/dev/null
 mpy_cross=$(cd "$out/mp-c/mpy-cross/build" && pwd)/mpy-cross
 for b in c mprs; do
     echo "websocket: building the unix port ($b)"
