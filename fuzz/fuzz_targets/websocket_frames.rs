@@ -22,7 +22,9 @@ impl RawStream for Sock<'_> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, IoError> {
         self.turn += 1;
         if self.eagain && self.turn % 3 == 0 {
-            return Err(IoError::Errno(Numbering::MicroPythonInternal.value(MprsErrno::Eagain)));
+            return Err(IoError::Errno(
+                Numbering::MicroPythonInternal.value(MprsErrno::Eagain),
+            ));
         }
         let piece = usize::from(self.pieces[self.turn % 4]).max(1);
         let n = buf.len().min(piece).min(self.input.len());
@@ -40,7 +42,11 @@ impl RawStream for Sock<'_> {
 fn check_frames(mut out: &[u8]) {
     while !out.is_empty() {
         assert!(out.len() >= 2);
-        assert!(matches!(out[0], 0x88 | 0x8a), "only closes and pongs: {:x}", out[0]);
+        assert!(
+            matches!(out[0], 0x88 | 0x8a),
+            "only closes and pongs: {:x}",
+            out[0]
+        );
         assert_eq!(out[1] & 0x80, 0);
         let len = usize::from(out[1]);
         assert!(len <= 125);
