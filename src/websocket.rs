@@ -195,7 +195,11 @@ impl Websocket {
                     if n == 0 {
                         return self.ended(true, errnos);
                     }
-                    self.unmask(out.get_mut(..n).unwrap_or_default());
+                    unmask(
+                        &self.mask,
+                        &mut self.mask_pos,
+                        out.get_mut(..n).unwrap_or_default(),
+                    );
                     let left = left - n as u64;
                     self.rx = if left == 0 {
                         HEADER_START
@@ -312,21 +316,19 @@ impl Websocket {
         S: RawStream + ?Sized,
         E: Errnos + ?Sized,
     {
-        let mut payload = [0u8; CONTROL_MAX];
-        let n = usize::from(len).min(CONTROL_MAX);
-        copy_into(&mut payload, self.buf.get(..n).unwrap_or_default());
-        let payload = payload.get_mut(..n).unwrap_or_default();
-        self.unmask(payload);
+        let payload = self.buf.get_mut(..usize::from(len)).unwrap_or_default();
+        unmask(&self.mask, &mut self.mask_pos, payload);
         self.rx = HEADER_START;
         match self.frame_op {
             OP_PING => {
-                best_effort(self.write_frame(sock, errnos, OP_PONG, payload))?;
+                best_effort(write_frame(sock, errnos, OP_PONG, payload))?;
                 Ok(false)
             }
             OP_CLOSE => {
                 self.rx = Rx::Closed;
                 // Echo the status code, if the peer gave one.
-                let status = payload.get(..2).unwrap_or_default();
+                let status = [self.buf[0], self.buf[1]];
+                let status: &[u8] = if len >= 2 { &status } else { &[] };
                 best_effort(self.send_close(sock, errnos, status))?;
                 Ok(true)
             }
@@ -354,7 +356,7 @@ impl Websocket {
             return Ok(());
         }
         self.close_sent = true;
-        self.write_frame(sock, errnos, OP_CLOSE, status)
+        write_frame(sock, errnos, OP_CLOSE, status)
     }
 
     /// The connection is being closed by this side: sends a close frame (status 1000)
@@ -368,13 +370,6 @@ impl Websocket {
         best_effort(self.send_close(sock, errnos, &CLOSE_NORMAL.to_be_bytes()))
     }
 
-    fn unmask(&mut self, data: &mut [u8]) {
-        for b in data.iter_mut() {
-            *b ^= self.mask[usize::from(self.mask_pos & 3)];
-            self.mask_pos = self.mask_pos.wrapping_add(1);
-        }
-    }
-
     /// Writes `data` as one frame of the current kind (`set_data_opts`); returns its length.
     pub fn write<S, E>(&mut self, sock: &mut S, errnos: &E, data: &[u8]) -> Result<usize, IoError>
     where
@@ -382,7 +377,7 @@ impl Websocket {
         E: Errnos + ?Sized,
     {
         self.check_open(errnos)?;
-        self.write_frame(sock, errnos, self.write_op, data)?;
+        write_frame(sock, errnos, self.write_op, data)?;
         Ok(data.len())
     }
 
@@ -402,11 +397,11 @@ impl Websocket {
     {
         self.check_open(errnos)?;
         let Some((room, payload)) = buf.split_at_mut_checked(HEADROOM) else {
-            return self.write_frame(sock, errnos, op, buf);
+            return write_frame(sock, errnos, op, buf);
         };
         let (hdr, hlen) = header(op, payload.len());
         let Some(start) = HEADROOM.checked_sub(hlen) else {
-            return self.write_frame(sock, errnos, op, payload);
+            return write_frame(sock, errnos, op, payload);
         };
         if let Some(dst) = room.get_mut(start..) {
             copy_into(dst, &hdr);
@@ -422,37 +417,42 @@ impl Websocket {
             Ok(())
         }
     }
+}
 
-    fn write_frame<S, E>(
-        &mut self,
-        sock: &mut S,
-        errnos: &E,
-        op: u8,
-        data: &[u8],
-    ) -> Result<(), IoError>
-    where
-        S: RawStream + ?Sized,
-        E: Errnos + ?Sized,
-    {
-        let (hdr, hlen) = header(op, data.len());
-        let mut frame = [0u8; WRITE_BUF];
-        copy_into(&mut frame, hdr.get(..hlen).unwrap_or_default());
-        let (first, rest) = data
-            .split_at_checked(WRITE_BUF - hlen)
-            .unwrap_or((data, &[]));
-        if let Some(dst) = frame.get_mut(hlen..) {
-            copy_into(dst, first);
-        }
-        write_all(
-            sock,
-            errnos,
-            frame.get(..hlen + first.len()).unwrap_or_default(),
-        )?;
-        if rest.is_empty() {
-            Ok(())
-        } else {
-            write_all(sock, errnos, rest)
-        }
+/// `data` as one frame of opcode `op`: header and payload in one underlying write through
+/// the stack frame buffer, or, for a payload past it, its first part with the header and
+/// then the rest.
+fn write_frame<S, E>(sock: &mut S, errnos: &E, op: u8, data: &[u8]) -> Result<(), IoError>
+where
+    S: RawStream + ?Sized,
+    E: Errnos + ?Sized,
+{
+    let (hdr, hlen) = header(op, data.len());
+    let mut frame = [0u8; WRITE_BUF];
+    copy_into(&mut frame, hdr.get(..hlen).unwrap_or_default());
+    let (first, rest) = data
+        .split_at_checked(WRITE_BUF - hlen)
+        .unwrap_or((data, &[]));
+    if let Some(dst) = frame.get_mut(hlen..) {
+        copy_into(dst, first);
+    }
+    write_all(
+        sock,
+        errnos,
+        frame.get(..hlen + first.len()).unwrap_or_default(),
+    )?;
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        write_all(sock, errnos, rest)
+    }
+}
+
+/// Unmasks `data` with `mask`, from position `pos` (which it advances).
+fn unmask(mask: &[u8; 4], pos: &mut u8, data: &mut [u8]) {
+    for b in data.iter_mut() {
+        *b ^= mask[usize::from(*pos & 3)];
+        *pos = pos.wrapping_add(1);
     }
 }
 
