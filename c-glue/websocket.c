@@ -4,6 +4,8 @@
 // services of port.c; the only VM calls made here are the blocking toggle around a write
 // (made while no Rust frame is live) and closing the socket.
 
+#include <string.h>
+
 #include "py/runtime.h"
 #include "py/stream.h"
 #include "py/mperrno.h"
@@ -54,9 +56,10 @@ static void websocket_set_blocking(mp_obj_websocket_t *self, bool flag) {
 }
 
 // One frame: buf as the payload of a frame of the current kind, or, with in_place, a
-// buffer whose first MPRS_WEBSOCKET_HEADROOM bytes are free for the header (opcode op).
-// With blocking_write the socket is made blocking for the frame, as in the C original.
-static mp_uint_t websocket_frame(mp_obj_websocket_t *self, const void *buf, mp_uint_t size, bool in_place, uint8_t op, int *errcode) {
+// buffer whose first MPRS_WEBSOCKET_HEADROOM bytes are free for the header (opcode op, or
+// MPRS_WEBSOCKET_OP_CURRENT). With blocking_write the socket is made blocking for the
+// frame, as in the C original.
+static mp_uint_t websocket_frame(mp_obj_websocket_t *self, const void *buf, mp_uint_t size, bool in_place, int op, int *errcode) {
     if (self->blocking_write) {
         websocket_set_blocking(self, true);
     }
@@ -75,7 +78,21 @@ static mp_uint_t websocket_frame(mp_obj_websocket_t *self, const void *buf, mp_u
 }
 
 static mp_uint_t websocket_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
-    return websocket_frame(MP_OBJ_TO_PTR(self_in), buf, size, false, 0, errcode);
+    mp_obj_websocket_t *self = MP_OBJ_TO_PTR(self_in);
+    if (size > MPRS_WEBSOCKET_WRITE_BUF - MPRS_WEBSOCKET_HEADROOM && size <= 0xffff) {
+        // Too big for the frame buffer on the stack: copied behind headroom in GC memory,
+        // it still leaves in one socket write. Without the memory, header and first bytes
+        // go in one write and the rest in another.
+        size_t len = MPRS_WEBSOCKET_HEADROOM + size;
+        uint8_t *frame = m_new_maybe(uint8_t, len);
+        if (frame != NULL) {
+            memcpy(frame + MPRS_WEBSOCKET_HEADROOM, buf, size);
+            mp_uint_t out = websocket_frame(self, frame, len, true, MPRS_WEBSOCKET_OP_CURRENT, errcode);
+            m_del(uint8_t, frame, len); // not reached if it raised: the GC then frees it
+            return out == MP_STREAM_ERROR ? out : size;
+        }
+    }
+    return websocket_frame(self, buf, size, false, MPRS_WEBSOCKET_OP_CURRENT, errcode);
 }
 
 bool mprs_websocket_is(mp_obj_t obj) {

@@ -81,6 +81,17 @@
  */
 #define MPRS_WEBSOCKET_HEADROOM 4
 
+/**
+ * `op` of `mprs_websocket_write_in_place`: frames of the current kind.
+ */
+#define MPRS_WEBSOCKET_OP_CURRENT -1
+
+/**
+ * The frame buffer on the stack: a frame of up to this many bytes, header included,
+ * leaves in one socket write from `mprs_websocket_write`.
+ */
+#define MPRS_WEBSOCKET_WRITE_BUF 256
+
 #define OK 0
 
 #define MEM -1
@@ -869,8 +880,9 @@ mprs_uint_t mprs_websocket_write(mprs_call_t *call,
 
 /**
  * Writes `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of opcode `op` (1 text,
- * 2 binary), its header written into the headroom so header and payload leave in one
- * socket write, without a copy. Returns 0, or MP_STREAM_ERROR with `*errcode`.
+ * 2 binary, or MPRS_WEBSOCKET_OP_CURRENT for the kind `mprs_websocket_write` would use),
+ * its header written into the headroom so header and payload leave in one socket write,
+ * without a copy. Returns 0, or MP_STREAM_ERROR with `*errcode`.
  *
  * # Safety
  * As `mprs_websocket_read`; `buf` valid for `len` writable bytes.
@@ -880,7 +892,7 @@ mprs_uint_t mprs_websocket_write_in_place(mprs_call_t *call,
                                           void *storage,
                                           uint8_t *buf,
                                           size_t len,
-                                          uint8_t op,
+                                          int op,
                                           int *errcode);
 
 /**

@@ -381,21 +381,23 @@ impl Websocket {
         Ok(data.len())
     }
 
-    /// Writes `buf[HEADROOM..]` as one frame of kind `op`, its header put into the headroom
-    /// so the frame leaves in one underlying write, without a copy. A payload over 65,535
-    /// bytes (whose header does not fit the headroom) is written as `write` would.
+    /// Writes `buf[HEADROOM..]` as one frame of kind `op` (`None`: the current kind), its
+    /// header put into the headroom so the frame leaves in one underlying write, without a
+    /// copy. A payload over 65,535 bytes (whose header does not fit the headroom) is written
+    /// as `write` would.
     pub fn write_in_place<S, E>(
         &mut self,
         sock: &mut S,
         errnos: &E,
         buf: &mut [u8],
-        op: u8,
+        op: Option<u8>,
     ) -> Result<(), IoError>
     where
         S: RawStream + ?Sized,
         E: Errnos + ?Sized,
     {
         self.check_open(errnos)?;
+        let op = op.unwrap_or(self.write_op);
         let Some((room, payload)) = buf.split_at_mut_checked(HEADROOM) else {
             return write_frame(sock, errnos, op, buf);
         };

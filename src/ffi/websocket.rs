@@ -18,6 +18,14 @@ pub const MPRS_WEBSOCKET_HEADROOM: usize = 4;
 
 const _: () = assert!(MPRS_WEBSOCKET_HEADROOM == crate::websocket::HEADROOM);
 
+/// `op` of `mprs_websocket_write_in_place`: frames of the current kind.
+pub const MPRS_WEBSOCKET_OP_CURRENT: c_int = -1;
+/// The frame buffer on the stack: a frame of up to this many bytes, header included,
+/// leaves in one socket write from `mprs_websocket_write`.
+pub const MPRS_WEBSOCKET_WRITE_BUF: usize = 256;
+
+const _: () = assert!(MPRS_WEBSOCKET_WRITE_BUF == crate::websocket::WRITE_BUF);
+
 const _: () = assert!(core::mem::size_of::<Websocket>() <= MPRS_WEBSOCKET_SIZE);
 const _: () = assert!(core::mem::align_of::<Websocket>() <= 8);
 
@@ -138,8 +146,9 @@ pub unsafe extern "C" fn mprs_websocket_write(
 }
 
 /// Writes `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of opcode `op` (1 text,
-/// 2 binary), its header written into the headroom so header and payload leave in one
-/// socket write, without a copy. Returns 0, or MP_STREAM_ERROR with `*errcode`.
+/// 2 binary, or MPRS_WEBSOCKET_OP_CURRENT for the kind `mprs_websocket_write` would use),
+/// its header written into the headroom so header and payload leave in one socket write,
+/// without a copy. Returns 0, or MP_STREAM_ERROR with `*errcode`.
 ///
 /// # Safety
 /// As `mprs_websocket_read`; `buf` valid for `len` writable bytes.
@@ -150,7 +159,7 @@ pub unsafe extern "C" fn mprs_websocket_write_in_place(
     storage: *mut c_void,
     buf: *mut u8,
     len: usize,
-    op: u8,
+    op: c_int,
     errcode: *mut c_int,
 ) -> MpUint {
     // SAFETY: the caller's guarantee.
@@ -160,6 +169,7 @@ pub unsafe extern "C" fn mprs_websocket_write_in_place(
     };
     // SAFETY: buf covers len writable bytes, or is NULL (then the frame is empty).
     let frame = unsafe { super::slice_or_empty_mut(buf, len) };
+    let op = u8::try_from(op).ok();
     let result = ws.write_in_place(&mut PortStream { call, obj: sock }, &PortErrnos, frame, op);
     // SAFETY: errcode is writable.
     unsafe { stream_result(result.map(|()| 0), errcode) }

@@ -210,7 +210,7 @@ fn closing_sends_a_normal_close_once() {
     assert_eq!(ws.write(&mut sock, &N, b"late"), enotconn);
     let mut buf = [0u8; HEADROOM + 1];
     assert_eq!(
-        ws.write_in_place(&mut sock, &N, &mut buf, OP_BINARY),
+        ws.write_in_place(&mut sock, &N, &mut buf, Some(OP_BINARY)),
         enotconn.map(|_: usize| ())
     );
     assert_eq!(sock.output.len(), 4);
@@ -346,7 +346,7 @@ fn writes_are_one_underlying_write_per_frame() {
         sock.output.clear();
         let mut buf = vec![0u8; HEADROOM + len];
         buf[HEADROOM..].fill(7);
-        ws.write_in_place(&mut sock, &N, &mut buf, OP_BINARY)
+        ws.write_in_place(&mut sock, &N, &mut buf, Some(OP_BINARY))
             .unwrap();
         assert_eq!(sock.writes, 1, "payload of {len}");
         assert_eq!(parse_frames(&sock.output), [(0x82, vec![7; len])]);

@@ -4,6 +4,8 @@
 TESTS += test-websocket-fuzz test-websocket-vm
 BENCHES += bench-websocket bench-websocket-flash
 SIZE_SUBSYSTEMS += websocket
+# strace: test_vm.py counts the socket writes of a frame.
+DEPS_APT += strace
 
 WS_MP_SRC ?= ../shared/micropython
 # The two trees live in $(BUILD)/mp-c and $(BUILD)/mp-mprs.

@@ -11,7 +11,10 @@
 #
 # Usage: test_vm.py <C micropython> <mprs micropython>
 import os
+import re
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -131,6 +134,63 @@ def length_that_lies(builds):
             check(build, "EIO; the peer gets close status 1002", eio and frames == [(0x88, b"\x03\xea")], repr(frames))
 
 
+def socket_writes(mp, args, drive):
+    """The sizes of the write(2) calls the server makes on its connection, under strace,
+    while `drive(port)` talks to it."""
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "strace.log")
+        port = client.free_port()
+        p = subprocess.Popen(["strace", "-f", "-e", "trace=accept,accept4,write", "-o", log, mp,
+                              client.SERVER, str(port)] + [str(a) for a in args],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        p.stdout.readline()
+        drive(port)
+        p.communicate(timeout=60)
+        text = open(log).read()
+    fd = re.findall(r"accept4?\(.*\)\s+=\s+(\d+)", text)[-1]
+    return [int(n) for n in re.findall(r"write\(%s, .*\)\s+=\s+(\d+)" % fd, text)]
+
+
+def one_write_per_frame(builds):
+    print("socket writes per frame (strace)")
+    if shutil.which("strace") is None:
+        print("  skipped: no strace")
+        return
+
+    def read_all(port):
+        s = client.connect(port)
+        client.read_frames(s)
+        s.close()
+
+    def get(port):
+        import webrepl
+
+        w = webrepl.Webrepl(host="127.0.0.1", port=port, password="pw")
+        w.get_file_content("f.bin")
+        w.disconnect()
+
+    for build, mp in builds:
+        writes = socket_writes(mp, ["probe", "write", 1000], read_all)[1:]  # after the upgrade
+        if build == "C":
+            check(build, "a 1,000-byte write: header and payload apart", writes == [4, 1000], repr(writes))
+        else:
+            check(build, "a 1,000-byte write: one write, then the close frame", writes == [1004, 4], repr(writes))
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "f.bin"), "wb") as f:
+                f.write(os.urandom(40_000))
+            writes = socket_writes(mp, ["webrepl", "pw", d, "nodelay"], get)[1:]
+        chunks = [n for n in writes if n > 100]
+        if build == "C":
+            # A full chunk is a 4-byte header, then 258 bytes of length and data.
+            full = [i for i, n in enumerate(writes) if n == 258]
+            check(build, "GET of 40,000 bytes: 157 chunks of 256 B, 2 writes each",
+                  len(full) == 156 and all(writes[i - 1] == 4 for i in full), "%d writes" % len(writes))
+        else:
+            check(build, "GET of 40,000 bytes: 3 chunks of 16 KiB, 1 write each",
+                  chunks == [4 + 2 + 16384, 4 + 2 + 16384, 4 + 2 + 40_000 - 32768],
+                  "%d writes" % len(writes))
+
+
 def transfers(builds):
     import webrepl
 
@@ -175,6 +235,7 @@ def main():
     frames_over_64k(builds)
     peer_stops_mid_frame(builds)
     length_that_lies(builds)
+    one_write_per_frame(builds)
     transfers(builds)
     if failures:
         print("websocket VM tests: %d FAILED: %s" % (len(failures), "; ".join(failures)))
