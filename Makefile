@@ -25,13 +25,17 @@ CFLAGS_TEST := -std=c99 $(CWARN) -g -Iinclude -Itests/c
 
 TESTS :=
 BENCHES :=
+# Python tools for the tests (tests/requirements.txt), in a venv of the project's own.
+VENV := $(BUILD)/venv
 SIZE_SUBSYSTEMS := stream dupterm pin
-DEPS_APT := build-essential pkg-config valgrind libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
+DEPS_APT := build-essential pkg-config python3-venv valgrind libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
 RUST_TARGETS := $(THUMB_TARGET) thumbv7m-none-eabi
+# QEMU, at least 8.1 (from bookworm-backports on Debian 12): see tests/scripts/deps.sh.
+DEPS_QEMU :=
 
 include $(sort $(wildcard tests/mk/*.mk))
 
-.PHONY: all lib header header-check example test deps rust-checks rust-tests c-tests \
+.PHONY: all lib header header-check glue-check example test deps rust-checks rust-tests c-tests \
 	thumb link-test size bench clean
 
 all: deps lib header example
@@ -63,7 +67,15 @@ example: $(BUILD)/example-short-stream
 	$(CARGO) run --quiet --example rust_pin --features std
 
 deps:
-	bash tests/scripts/deps.sh "$(DEPS_APT)" "$(RUST_TARGETS)" "$(CBINDGEN_VERSION)"
+	bash tests/scripts/deps.sh "$(DEPS_APT)" "$(RUST_TARGETS)" "$(CBINDGEN_VERSION)" "$(DEPS_QEMU)"
+
+# The glue catches VM exceptions in one place, mprs_protect (c-glue/port.c), so a new service
+# cannot forget to: no other nlr_push( anywhere in c-glue/.
+glue-check:
+	@n=$$(grep -c 'nlr_push(' c-glue/port.c); others=$$(grep -l 'nlr_push(' c-glue/*.c c-glue/*.h | grep -v '^c-glue/port.c$$' || true); \
+	if [ "$$n" != 1 ] || [ -n "$$others" ]; then \
+		echo "glue: nlr_push outside mprs_protect: $$others (port.c has $$n)"; exit 1; fi; \
+	echo "glue: one protected-call helper (mprs_protect); no other nlr_push in c-glue/"
 
 rust-checks:
 	$(CARGO) fmt --all -- --check
@@ -98,12 +110,18 @@ size: lib link-test
 bench: lib
 	@for b in bench-stream bench-dupterm-pin $(BENCHES); do $(MAKE) --no-print-directory $$b; done
 
-TEST_STAGES = header-check rust-checks rust-tests lib example c-tests link-test size $(TESTS)
+TEST_STAGES = header-check glue-check rust-checks rust-tests lib example c-tests link-test size $(TESTS)
 
 # Each stage stops make on failure, so reaching the end means every stage passed.
 test: deps
 	@for stage in $(TEST_STAGES); do echo "== make $$stage"; $(MAKE) --no-print-directory $$stage; done
 	@echo "stages: $(words $(TEST_STAGES)) passed, 0 failed"
+
+$(VENV)/.installed: tests/requirements.txt
+	@echo "venv: creating $(VENV) and installing tests/requirements.txt from PyPI"
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r tests/requirements.txt
+	@touch $@
 
 clean:
 	$(CARGO) clean

@@ -27,74 +27,68 @@ bool mprs_port_dupterm_builtin(mprs_obj_t stream) {
     #endif
 }
 
-int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
-    mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
-    const mp_stream_p_t *stream_p = mp_get_stream(s);
-    bool builtin = mprs_port_dupterm_builtin(stream);
+// One dupterm stream call and its result, for mprs_protect.
+typedef struct {
+    mp_obj_t stream;
+    const uint8_t *buf;
+    size_t len;
+    bool builtin;
+    ptrdiff_t ret;
+} dupterm_call_t;
+
+static void dupterm_read_call(void *ctx) {
+    dupterm_call_t *c = ctx;
     int errcode = 0;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_uint_t out_sz = stream_p->read(s, out, 1, &errcode);
-        int ret = 1;
-        if (builtin) {
-            // The port's own stream: any error just skips it, as in the C original.
-            ret = out_sz == 1 && errcode == 0 ? 1 : MPRS_DUPTERM_FAILED;
-        } else if (out_sz == 0) {
-            ret = MPRS_DUPTERM_EOF;
-        } else if (out_sz == MP_STREAM_ERROR) {
-            if (!mp_is_nonblocking_error(errcode)) {
-                // Reported as the C original reports it: as an OSError.
-                mp_raise_OSError(errcode);
-            }
-            ret = MPRS_DUPTERM_WOULD_BLOCK;
-        } else if (out_sz != 1) {
-            mp_raise_OSError(MP_EIO);
+    mp_uint_t out_sz = mp_get_stream(c->stream)->read(c->stream, (uint8_t *)c->buf, 1, &errcode);
+    if (c->builtin) {
+        // The port's own stream: any error just skips it, as in the C original.
+        c->ret = out_sz == 1 && errcode == 0 ? 1 : MPRS_DUPTERM_FAILED;
+    } else if (out_sz == 0) {
+        c->ret = MPRS_DUPTERM_EOF;
+    } else if (out_sz == MP_STREAM_ERROR) {
+        if (!mp_is_nonblocking_error(errcode)) {
+            // Reported as the C original reports it: as an OSError.
+            mp_raise_OSError(errcode);
         }
-        nlr_pop();
-        return ret;
+        c->ret = MPRS_DUPTERM_WOULD_BLOCK;
+    } else if (out_sz != 1) {
+        mp_raise_OSError(MP_EIO);
+    } else {
+        c->ret = 1;
     }
+}
+
+int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out) {
+    dupterm_call_t c = { MP_OBJ_FROM_MPRS(stream), out, 1, mprs_port_dupterm_builtin(stream), 0 };
     // A builtin stream's exception is not reported: it stays in `call` and is raised again
     // once Rust has returned, as the C original let it propagate.
-    mprs_call_caught(call, &nlr, &errcode);
-    return MPRS_DUPTERM_FAILED;
+    return mprs_protect(call, dupterm_read_call, &c) ? (int)c.ret : MPRS_DUPTERM_FAILED;
+}
+
+static void dupterm_write_call(void *ctx) {
+    dupterm_call_t *c = ctx;
+    if (c->builtin) {
+        // The port's own stream: called directly, as the C original does.
+        int errcode = 0;
+        mp_uint_t written = mp_get_stream(c->stream)->write(c->stream, c->buf, c->len, &errcode);
+        c->ret = written == MP_STREAM_ERROR ? MPRS_DUPTERM_FAILED : (ptrdiff_t)MIN(written, c->len);
+    } else {
+        mp_obj_t written = mp_stream_write(c->stream, c->buf, c->len, MP_STREAM_RW_WRITE);
+        c->ret = written == mp_const_none ? MPRS_DUPTERM_WOULD_BLOCK
+            : mp_obj_is_small_int(written) ? MAX(0, MP_OBJ_SMALL_INT_VALUE(written)) : 0;
+    }
 }
 
 ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call, mprs_obj_t stream, const uint8_t *buf, size_t len) {
-    mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
-    bool builtin = mprs_port_dupterm_builtin(stream);
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        ptrdiff_t ret;
-        if (builtin) {
-            // The port's own stream: called directly, as the C original does.
-            int errcode = 0;
-            mp_uint_t written = mp_get_stream(s)->write(s, buf, len, &errcode);
-            ret = written == MP_STREAM_ERROR ? MPRS_DUPTERM_FAILED : (ptrdiff_t)MIN(written, len);
-        } else {
-            mp_obj_t written = mp_stream_write(s, buf, len, MP_STREAM_RW_WRITE);
-            ret = written == mp_const_none ? MPRS_DUPTERM_WOULD_BLOCK
-                : mp_obj_is_small_int(written) ? MAX(0, MP_OBJ_SMALL_INT_VALUE(written)) : 0;
-        }
-        nlr_pop();
-        return ret;
-    }
-    int errcode;
-    mprs_call_caught(call, &nlr, &errcode);
-    return MPRS_DUPTERM_FAILED;
+    dupterm_call_t c = { MP_OBJ_FROM_MPRS(stream), buf, len, mprs_port_dupterm_builtin(stream), 0 };
+    return mprs_protect(call, dupterm_write_call, &c) ? c.ret : MPRS_DUPTERM_FAILED;
 }
 
 mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags) {
     mp_obj_t s = MP_OBJ_FROM_MPRS(stream);
-    const mp_stream_p_t *stream_p = mp_get_stream(s);
-    mp_uint_t ret = MP_STREAM_ERROR;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        int errcode = 0;
-        ret = stream_p->ioctl(s, MP_STREAM_POLL, flags, &errcode);
-        nlr_pop();
-    }
+    int errcode = 0;
     // An exception from poll is ignored, as in the C original.
-    return ret;
+    return mprs_call_ioctl(NULL, mp_get_stream(s)->ioctl, s, MP_STREAM_POLL, flags, &errcode);
 }
 
 bool mprs_port_dupterm_detach(mprs_obj_t stream) {
@@ -109,31 +103,48 @@ bool mprs_port_dupterm_detach(mprs_obj_t stream) {
     return held;
 }
 
+typedef struct {
+    const char *msg;
+    mp_obj_t exc;
+} dupterm_report_t;
+
+// Printing can raise: the message goes to the other dupterm slots too, and printing the
+// exception runs its __str__/__repr__, which is user code.
+static void dupterm_report_call(void *ctx) {
+    dupterm_report_t *r = ctx;
+    if (r->msg != NULL) {
+        // The port's message is a format string, as in the C original ("100%%" prints "100%").
+        mp_printf(&mp_plat_print, r->msg);
+    }
+    if (r->exc != MP_OBJ_NULL) {
+        mp_obj_print_exception(&mp_plat_print, r->exc);
+    }
+}
+
 void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
     static const char *const messages[] = {
         [MPRS_DUPTERM_WHY_EOF] = "dupterm: EOF received, deactivating\n",
         [MPRS_DUPTERM_WHY_READ_FAILED] = "dupterm: Exception in read() method, deactivating: ",
         [MPRS_DUPTERM_WHY_WRITE_FAILED] = "dupterm: Exception in write() method, deactivating: ",
     };
-    const char *msg = why == MPRS_DUPTERM_WHY_OTHER || (size_t)why >= MP_ARRAY_SIZE(messages) ? call->msg : messages[why];
-    // Taken before printing: the message goes to the other dupterm slots too.
-    mp_obj_t exc = call->exc;
+    dupterm_report_t r = {
+        why == MPRS_DUPTERM_WHY_OTHER || (size_t)why >= MP_ARRAY_SIZE(messages) ? call->msg : messages[why],
+        call->exc,
+    };
+    // The stream's exception is taken: once printed, it is done with. An exception raised while
+    // printing takes its place in `call`, and the glue raises it once the deactivation (and
+    // its close) has finished and no Rust frame is live, as the C original let it propagate.
     call->exc = MP_OBJ_NULL;
-    if (msg != NULL) {
-        mp_printf(&mp_plat_print, "%s", msg);
-    }
-    if (exc != MP_OBJ_NULL) {
-        mp_obj_print_exception(&mp_plat_print, exc);
-    }
+    mprs_protect(call, dupterm_report_call, &r);
+}
+
+static void dupterm_close_call(void *stream) {
+    mp_stream_close(MP_OBJ_FROM_PTR(stream));
 }
 
 void mprs_port_dupterm_close(mprs_obj_t stream) {
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_stream_close(MP_OBJ_FROM_MPRS(stream));
-        nlr_pop();
-    }
     // Errors while closing are swallowed: nobody else can reclaim the stream.
+    mprs_protect(NULL, dupterm_close_call, MP_OBJ_TO_PTR(MP_OBJ_FROM_MPRS(stream)));
 }
 
 int mprs_port_dupterm_interrupt_char(void) {
@@ -147,6 +158,11 @@ void mprs_port_dupterm_schedule_interrupt(void) {
 void mp_os_deactivate(size_t dupterm_idx, const char *msg, mp_obj_t exc) {
     mprs_call_t call = { exc, msg };
     mprs_dupterm_deactivate(&call, MICROPY_PY_OS_DUPTERM, dupterm_idx, MPRS_DUPTERM_WHY_OTHER);
+    // The report takes `exc` and leaves in its place any exception raised while printing it;
+    // an index past the slots is ignored, unreported, and `exc` is still there.
+    if (call.exc != exc) {
+        mprs_call_reraise(&call);
+    }
 }
 
 uintptr_t mp_os_dupterm_poll(uintptr_t poll_flags) {
@@ -165,14 +181,16 @@ int mp_os_dupterm_rx_chr(void) {
     #if MICROPY_PY_OS_DUPTERM_NOTIFY
     mp_sched_unlock();
     #endif
-    mprs_call_reraise(&call); // only a builtin stream's exception is left here
+    // A builtin stream's exception, or one raised while printing a failed stream's.
+    mprs_call_reraise(&call);
     return ret;
 }
 
 int mp_os_dupterm_tx_strn(const char *str, size_t len) {
     mprs_call_t call = MPRS_CALL_INIT;
     int ret = mprs_dupterm_tx_strn(&call, MICROPY_PY_OS_DUPTERM, (const uint8_t *)str, len);
-    mprs_call_reraise(&call); // only a builtin stream's exception is left here
+    // A builtin stream's exception, or one raised while printing a failed stream's.
+    mprs_call_reraise(&call);
     return ret;
 }
 

@@ -29,7 +29,16 @@ static inline void mprs_call_reraise(mprs_call_t *call) {
     }
 }
 
-// Records the exception caught by nlr_push; returns MP_STREAM_ERROR with MPRS_RAISED.
-mp_uint_t mprs_call_caught(mprs_call_t *call, nlr_buf_t *nlr, int *errcode);
+// The glue's one way to catch a VM exception. Runs fn(ctx) under nlr_push and returns true
+// if it returned. If it raised, returns false and records the exception in call (when call is
+// not NULL; with NULL the exception is dropped). Every port service that can raise, and every
+// glue path that runs VM code while a Rust frame is live, goes through it.
+typedef void (*mprs_protected_fn_t)(void *ctx);
+bool mprs_protect(mprs_call_t *call, mprs_protected_fn_t fn, void *ctx);
+
+// A stream or pin protocol's ioctl, protected: an exception becomes MP_STREAM_ERROR with
+// *errcode MPRS_RAISED and is recorded in call; a missing ioctl is EOPNOTSUPP.
+typedef mp_uint_t (*mprs_ioctl_fn_t)(mp_obj_t obj, mp_uint_t request, uintptr_t arg, int *errcode);
+mp_uint_t mprs_call_ioctl(mprs_call_t *call, mprs_ioctl_fn_t ioctl, mp_obj_t obj, mp_uint_t request, uintptr_t arg, int *errcode);
 
 #endif // MICROPY_INCLUDED_MPRS_GLUE_H

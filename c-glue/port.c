@@ -58,52 +58,92 @@ void mprs_port_atomic_end(void) {
     MICROPY_END_ATOMIC_SECTION(state);
 }
 
-mp_uint_t mprs_call_caught(mprs_call_t *call, nlr_buf_t *nlr, int *errcode) {
-    call->exc = MP_OBJ_FROM_PTR(nlr->ret_val);
-    *errcode = MPRS_RAISED;
-    return MP_STREAM_ERROR;
+bool mprs_protect(mprs_call_t *call, mprs_protected_fn_t fn, void *ctx) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        fn(ctx);
+        nlr_pop();
+        return true;
+    }
+    if (call != NULL) {
+        call->exc = MP_OBJ_FROM_PTR(nlr.ret_val);
+    }
+    return false;
 }
 
-// The stream protocol of obj, or NULL (with *errcode set) if it has none.
-static const mp_stream_p_t *stream_of(mp_obj_t obj, int *errcode) {
-    const mp_obj_type_t *type = mp_obj_get_type(obj);
-    const mp_stream_p_t *stream_p = MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
-    if (stream_p == NULL) {
-        *errcode = MP_EOPNOTSUPP;
+// One protocol call (read, write or ioctl) and its result, for mprs_protect.
+typedef struct {
+    mp_obj_t obj;
+    union {
+        mp_uint_t (*read)(mp_obj_t obj, void *buf, mp_uint_t size, int *errcode);
+        mp_uint_t (*write)(mp_obj_t obj, const void *buf, mp_uint_t size, int *errcode);
+        mprs_ioctl_fn_t ioctl;
+    } fn;
+    void *buf;
+    mp_uint_t arg; // size, or the ioctl request
+    uintptr_t ioctl_arg;
+    int *errcode;
+    mp_uint_t out;
+    uint8_t kind;
+} protocol_call_t;
+
+enum { CALL_READ, CALL_WRITE, CALL_IOCTL };
+
+static void protocol_call(void *ctx) {
+    protocol_call_t *c = ctx;
+    switch (c->kind) {
+        case CALL_READ:
+            c->out = c->fn.read(c->obj, c->buf, c->arg, c->errcode);
+            break;
+        case CALL_WRITE:
+            c->out = c->fn.write(c->obj, c->buf, c->arg, c->errcode);
+            break;
+        default:
+            c->out = c->fn.ioctl(c->obj, c->arg, c->ioctl_arg, c->errcode);
+            break;
     }
-    return stream_p;
+}
+
+static mp_uint_t protocol_call_protected(mprs_call_t *call, protocol_call_t *c) {
+    if (c->fn.ioctl == NULL) {
+        *c->errcode = MP_EOPNOTSUPP;
+        return MP_STREAM_ERROR;
+    }
+    if (!mprs_protect(call, protocol_call, c)) {
+        *c->errcode = MPRS_RAISED;
+        return MP_STREAM_ERROR;
+    }
+    return c->out;
+}
+
+mp_uint_t mprs_call_ioctl(mprs_call_t *call, mprs_ioctl_fn_t ioctl, mp_obj_t obj, mp_uint_t request, uintptr_t arg, int *errcode) {
+    protocol_call_t c = { .obj = obj, .fn.ioctl = ioctl, .arg = request, .ioctl_arg = arg, .errcode = errcode, .kind = CALL_IOCTL };
+    return protocol_call_protected(call, &c);
+}
+
+// The stream protocol of obj, or NULL.
+static const mp_stream_p_t *stream_of(mp_obj_t obj) {
+    const mp_obj_type_t *type = mp_obj_get_type(obj);
+    return MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
 }
 
 mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, bool write) {
-    mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
-    const mp_stream_p_t *stream_p = stream_of(obj, errcode);
-    if (stream_p == NULL || (write ? stream_p->write == NULL : stream_p->read == NULL)) {
-        *errcode = MP_EOPNOTSUPP;
-        return MP_STREAM_ERROR;
+    protocol_call_t c = { .obj = MP_OBJ_FROM_MPRS(stream), .buf = buf, .arg = size, .errcode = errcode, .kind = write ? CALL_WRITE : CALL_READ };
+    const mp_stream_p_t *stream_p = stream_of(c.obj);
+    if (stream_p != NULL) {
+        if (write) {
+            c.fn.write = stream_p->write;
+        } else {
+            c.fn.read = stream_p->read;
+        }
     }
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_uint_t out = write ? stream_p->write(obj, buf, size, errcode) : stream_p->read(obj, buf, size, errcode);
-        nlr_pop();
-        return out;
-    }
-    return mprs_call_caught(call, &nlr, errcode);
+    return protocol_call_protected(call, &c);
 }
 
 mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_uint_t request, size_t arg, int *errcode) {
     mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
-    const mp_stream_p_t *stream_p = stream_of(obj, errcode);
-    if (stream_p == NULL || stream_p->ioctl == NULL) {
-        *errcode = MP_EOPNOTSUPP;
-        return MP_STREAM_ERROR;
-    }
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_uint_t out = stream_p->ioctl(obj, request, arg, errcode);
-        nlr_pop();
-        return out;
-    }
-    return mprs_call_caught(call, &nlr, errcode);
+    const mp_stream_p_t *stream_p = stream_of(obj);
+    return mprs_call_ioctl(call, stream_p != NULL ? stream_p->ioctl : NULL, obj, request, arg, errcode);
 }
 
 int mprs_port_errno(mprs_errno which) {
@@ -147,16 +187,20 @@ bool mprs_port_is_nonblocking_error(int errcode) {
     return mp_is_nonblocking_error(errcode);
 }
 
+typedef struct {
+    vstr_t *vstr;
+    size_t len;
+    char *out;
+} vstr_add_len_t;
+
+static void vstr_add_len_call(void *ctx) {
+    vstr_add_len_t *c = ctx;
+    c->out = vstr_add_len(c->vstr, c->len);
+}
+
 uint8_t *mprs_port_vstr_add_len(mprs_call_t *call, mprs_vstr_t *vstr, size_t len) {
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        char *p = vstr_add_len((vstr_t *)vstr, len);
-        nlr_pop();
-        return (uint8_t *)p;
-    }
-    int errcode;
-    mprs_call_caught(call, &nlr, &errcode);
-    return NULL;
+    vstr_add_len_t c = { (vstr_t *)vstr, len, NULL };
+    return mprs_protect(call, vstr_add_len_call, &c) ? (uint8_t *)c.out : NULL;
 }
 
 void mprs_port_vstr_cut_tail(mprs_vstr_t *vstr, size_t len) {

@@ -29,13 +29,7 @@ mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call, mprs_obj_t pin, mprs_uint_t r
         *errcode = MP_EINVAL;
         return MP_STREAM_ERROR;
     }
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_uint_t ret = pin_p->ioctl(obj, request, arg, errcode);
-        nlr_pop();
-        return ret;
-    }
-    return mprs_call_caught(call, &nlr, errcode);
+    return mprs_call_ioctl(call, pin_p->ioctl, obj, request, arg, errcode);
 }
 
 // Raises what a pin operation reported: the recorded exception, or OSError(errno).

@@ -52,38 +52,55 @@ static mp_obj_webrepl_t *webrepl_of(mprs_webrepl_t *repl) {
     return (mp_obj_webrepl_t *)repl;
 }
 
-mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call, mprs_webrepl_t *repl, uint8_t *buf, size_t len, bool *text, int *errcode) {
-    mp_obj_t sock = webrepl_of(repl)->sock;
+// One call to the websocket or the current file and its result, for mprs_protect.
+typedef struct {
+    mp_obj_webrepl_t *self;
+    const uint8_t *data;
+    size_t len;
+    bool flag; // recv: the frame was text; send: send as text; open: for writing
+    int *errcode;
+    mp_uint_t out;
+} webrepl_call_t;
+
+static void webrepl_recv_call(void *ctx) {
+    webrepl_call_t *c = ctx;
+    mp_obj_t sock = c->self->sock;
     const mp_stream_p_t *sock_stream = mp_get_stream(sock);
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_uint_t out_sz = sock_stream->read(sock, buf, len, errcode);
-        if (out_sz != 0 && out_sz != MP_STREAM_ERROR) {
-            int err;
-            *text = sock_stream->ioctl(sock, MP_STREAM_GET_DATA_OPTS, 0, &err) == FRAME_TXT;
-        }
-        nlr_pop();
-        return out_sz;
+    c->out = sock_stream->read(sock, (uint8_t *)c->data, c->len, c->errcode);
+    if (c->out != 0 && c->out != MP_STREAM_ERROR) {
+        int err;
+        c->flag = sock_stream->ioctl(sock, MP_STREAM_GET_DATA_OPTS, 0, &err) == FRAME_TXT;
     }
-    return mprs_call_caught(call, &nlr, errcode);
+}
+
+mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call, mprs_webrepl_t *repl, uint8_t *buf, size_t len, bool *text, int *errcode) {
+    webrepl_call_t c = { webrepl_of(repl), buf, len, false, errcode, 0 };
+    if (!mprs_protect(call, webrepl_recv_call, &c)) {
+        *errcode = MPRS_RAISED;
+        return MP_STREAM_ERROR;
+    }
+    *text = c.flag;
+    return c.out;
+}
+
+static void webrepl_send_call(void *ctx) {
+    webrepl_call_t *c = ctx;
+    mp_obj_t sock = c->self->sock;
+    const mp_stream_p_t *sock_stream = mp_get_stream(sock);
+    int err;
+    if (c->flag) {
+        sock_stream->write(sock, c->data, c->len, &err);
+    } else {
+        mp_uint_t old_opts = sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, FRAME_BIN, &err);
+        sock_stream->write(sock, c->data, c->len, &err);
+        sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, old_opts, &err);
+    }
 }
 
 void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t len, bool text) {
-    mp_obj_t sock = webrepl_of(repl)->sock;
-    const mp_stream_p_t *sock_stream = mp_get_stream(sock);
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        int err;
-        if (text) {
-            sock_stream->write(sock, data, len, &err);
-        } else {
-            mp_uint_t old_opts = sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, FRAME_BIN, &err);
-            sock_stream->write(sock, data, len, &err);
-            sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, old_opts, &err);
-        }
-        nlr_pop();
-    }
+    webrepl_call_t c = { webrepl_of(repl), data, len, text, NULL, 0 };
     // A failed send is noticed by the next read of the same connection.
+    mprs_protect(NULL, webrepl_send_call, &c);
 }
 
 void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
@@ -133,100 +150,96 @@ const uint8_t *mprs_port_webrepl_password(size_t *len) {
     return (const uint8_t *)webrepl_passwd;
 }
 
+static void webrepl_open_call(void *ctx) {
+    webrepl_call_t *c = ctx;
+    mp_obj_t open_args[2] = {
+        mp_obj_new_str((const char *)c->data, c->len),
+        MP_OBJ_NEW_QSTR(c->flag ? MP_QSTR_wb : MP_QSTR_rb),
+    };
+    c->self->cur_file = mp_builtin_open(2, open_args, (mp_map_t *)&mp_const_empty_map);
+}
+
 bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, bool write) {
-    mp_obj_webrepl_t *self = webrepl_of(repl);
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t open_args[2] = {
-            mp_obj_new_str((const char *)name, len),
-            MP_OBJ_NEW_QSTR(write ? MP_QSTR_wb : MP_QSTR_rb),
-        };
-        self->cur_file = mp_builtin_open(2, open_args, (mp_map_t *)&mp_const_empty_map);
-        nlr_pop();
-        return true;
+    webrepl_call_t c = { webrepl_of(repl), name, len, write, NULL, 0 };
+    c.self->cur_file = MP_OBJ_NULL;
+    return mprs_protect(NULL, webrepl_open_call, &c);
+}
+
+static void webrepl_file_io_call(void *ctx) {
+    webrepl_call_t *c = ctx;
+    int err = 0;
+    if (c->flag) {
+        c->out = mp_stream_write_exactly(c->self->cur_file, c->data, c->len, &err);
+        c->flag = err == 0 && c->out == c->len;
+    } else {
+        c->out = mp_stream_rw(c->self->cur_file, (uint8_t *)c->data, c->len, &err, MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
+        c->flag = err == 0;
     }
-    self->cur_file = MP_OBJ_NULL;
-    return false;
+}
+
+// Reads (once) or writes (exactly) the file of the transfer in progress; false on any error.
+static bool webrepl_file_io(mprs_webrepl_t *repl, const uint8_t *data, size_t len, bool write, mp_uint_t *out) {
+    webrepl_call_t c = { webrepl_of(repl), data, len, write, NULL, 0 };
+    if (c.self->cur_file == MP_OBJ_NULL || !mprs_protect(NULL, webrepl_file_io_call, &c) || !c.flag) {
+        return false;
+    }
+    *out = c.out;
+    return true;
 }
 
 bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len) {
-    mp_obj_webrepl_t *self = webrepl_of(repl);
-    if (self->cur_file == MP_OBJ_NULL) {
-        return false;
-    }
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        int err;
-        mp_uint_t out = mp_stream_write_exactly(self->cur_file, data, len, &err);
-        nlr_pop();
-        return err == 0 && out == len;
-    }
-    return false;
+    mp_uint_t out;
+    return webrepl_file_io(repl, data, len, true, &out);
 }
 
 ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
-    mp_obj_webrepl_t *self = webrepl_of(repl);
-    if (self->cur_file == MP_OBJ_NULL) {
-        return -1;
-    }
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        int err;
-        mp_uint_t out = mp_stream_rw(self->cur_file, buf, len, &err, MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
-        nlr_pop();
-        return err != 0 ? -1 : (ptrdiff_t)out;
-    }
-    return -1;
+    mp_uint_t out;
+    return webrepl_file_io(repl, buf, len, false, &out) ? (ptrdiff_t)out : -1;
+}
+
+static void webrepl_close_call(void *file) {
+    mp_stream_close(MP_OBJ_FROM_PTR(file));
 }
 
 void mprs_port_webrepl_close_file(mprs_webrepl_t *repl) {
     mp_obj_webrepl_t *self = webrepl_of(repl);
     mp_obj_t file = self->cur_file;
     self->cur_file = MP_OBJ_NULL;
-    if (file == MP_OBJ_NULL) {
-        return;
-    }
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_stream_close(file);
-        nlr_pop();
+    if (file != MP_OBJ_NULL) {
+        mprs_protect(NULL, webrepl_close_call, MP_OBJ_TO_PTR(file));
     }
 }
 
-// os.<fun>(args...), protected; true if it returned.
-static bool webrepl_call_os(qstr fun, size_t n_args, const mp_obj_t *args) {
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t os = mp_import_name(MP_QSTR_os, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-        mp_call_function_n_kw(mp_load_attr(os, fun), n_args, 0, args);
-        nlr_pop();
-        return true;
+// os.rename(from, to) or os.remove(from), for mprs_protect.
+typedef struct {
+    qstr fun;
+    const uint8_t *from;
+    size_t from_len;
+    const uint8_t *to;
+    size_t to_len;
+} webrepl_os_call_t;
+
+static void webrepl_os_call(void *ctx) {
+    webrepl_os_call_t *c = ctx;
+    mp_obj_t args[2] = { mp_obj_new_str((const char *)c->from, c->from_len), MP_OBJ_NULL };
+    size_t n_args = 1;
+    if (c->to != NULL) {
+        args[n_args++] = mp_obj_new_str((const char *)c->to, c->to_len);
     }
-    return false;
+    mp_obj_t os = mp_import_name(MP_QSTR_os, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+    mp_call_function_n_kw(mp_load_attr(os, c->fun), n_args, 0, args);
 }
 
 bool mprs_port_webrepl_rename(mprs_webrepl_t *repl, const uint8_t *from, size_t from_len, const uint8_t *to, size_t to_len) {
     (void)repl;
-    nlr_buf_t nlr;
-    mp_obj_t args[2];
-    if (nlr_push(&nlr) == 0) {
-        args[0] = mp_obj_new_str((const char *)from, from_len);
-        args[1] = mp_obj_new_str((const char *)to, to_len);
-        nlr_pop();
-    } else {
-        return false;
-    }
-    return webrepl_call_os(MP_QSTR_rename, 2, args);
+    webrepl_os_call_t c = { MP_QSTR_rename, from, from_len, to, to_len };
+    return mprs_protect(NULL, webrepl_os_call, &c);
 }
 
 void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len) {
     (void)repl;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t path = mp_obj_new_str((const char *)name, len);
-        nlr_pop();
-        webrepl_call_os(MP_QSTR_remove, 1, &path);
-    }
+    webrepl_os_call_t c = { MP_QSTR_remove, name, len, NULL, 0 };
+    mprs_protect(NULL, webrepl_os_call, &c);
 }
 
 void mprs_port_webrepl_version(uint8_t *out) {

@@ -3,16 +3,9 @@ TESTS += test-webrepl-e2e test-webrepl-fuzz
 BENCHES += bench-webrepl
 SIZE_SUBSYSTEMS += webrepl
 
-WEBREPL_VENV := $(BUILD)/venv
-WEBREPL_CLIENT := webrepl==0.2.0
+WEBREPL_VENV := $(VENV)
 WEBREPL_SERVER := target/release/examples/webrepl_server
 FUZZ_SECONDS ?= 10
-
-$(WEBREPL_VENV)/.installed:
-	@echo "webrepl: creating $(WEBREPL_VENV) and installing the WebREPL client ($(WEBREPL_CLIENT)) from PyPI"
-	python3 -m venv $(WEBREPL_VENV)
-	$(WEBREPL_VENV)/bin/pip install --quiet $(WEBREPL_CLIENT)
-	@touch $@
 
 .PHONY: webrepl-server test-webrepl-e2e test-webrepl-fuzz bench-webrepl
 webrepl-server:
