@@ -103,26 +103,28 @@ void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t le
     mprs_protect(NULL, webrepl_send_call, &c);
 }
 
-void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
-    mp_obj_t sock = webrepl_of(repl)->sock;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        int err;
-        #if MPRS_WEBSOCKET && MICROPY_PY_WEBSOCKET
-        if (mprs_websocket_is(sock)) {
-            // Header into the headroom: the frame leaves in one socket write.
-            mprs_websocket_send_in_place(sock, buf, len, FRAME_BIN, &err);
-            nlr_pop();
-            return;
-        }
-        #endif
-        const mp_stream_p_t *sock_stream = mp_get_stream(sock);
-        mp_uint_t old_opts = sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, FRAME_BIN, &err);
-        sock_stream->write(sock, buf + MPRS_WEBSOCKET_HEADROOM, len - MPRS_WEBSOCKET_HEADROOM, &err);
-        sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, old_opts, &err);
-        nlr_pop();
+// A GET chunk: data[MPRS_WEBSOCKET_HEADROOM..len] as one binary frame.
+static void webrepl_send_framed_call(void *ctx) {
+    webrepl_call_t *c = ctx;
+    mp_obj_t sock = c->self->sock;
+    int err;
+    #if MPRS_WEBSOCKET && MICROPY_PY_WEBSOCKET
+    if (mprs_websocket_is(sock)) {
+        // The header goes into the headroom: the frame leaves in one socket write.
+        mprs_websocket_send_in_place(sock, (uint8_t *)c->data, c->len, FRAME_BIN, &err);
+        return;
     }
+    #endif
+    const mp_stream_p_t *sock_stream = mp_get_stream(sock);
+    mp_uint_t old_opts = sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, FRAME_BIN, &err);
+    sock_stream->write(sock, c->data + MPRS_WEBSOCKET_HEADROOM, c->len - MPRS_WEBSOCKET_HEADROOM, &err);
+    sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, old_opts, &err);
+}
+
+void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
+    webrepl_call_t c = { webrepl_of(repl), buf, len, false, NULL, 0 };
     // A failed send is noticed by the next read of the same connection.
+    mprs_protect(NULL, webrepl_send_framed_call, &c);
 }
 
 uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len) {

@@ -113,6 +113,13 @@
 #define ARG -16
 
 /**
+ * Longest payload of a frame (16-bit length), read or written.
+ */
+#define FRAME_MAX 65535
+
+#define CLOSE_TOO_BIG 1009
+
+/**
  * Errno values mprs itself reports. The port maps each to its own numbering
  * (MicroPython's internal errno or the system's).
  */
@@ -132,6 +139,7 @@ typedef enum {
   MPRS_ERRNO_EALREADY = 12,
   MPRS_ERRNO_EINPROGRESS = 13,
   MPRS_ERRNO_ECONNABORTED = 14,
+  MPRS_ERRNO_ENOBUFS = 15,
 } mprs_errno;
 
 /**
@@ -866,7 +874,8 @@ mprs_uint_t mprs_websocket_read(mprs_call_t *call,
 /**
  * The websocket stream's write: `buf` as one frame of the current kind (see
  * `mprs_websocket_set_data_opts`), header and payload in one socket write when the frame
- * fits `WRITE_BUF` (256) bytes. Returns `size`, or MP_STREAM_ERROR with `*errcode`.
+ * fits `MPRS_WEBSOCKET_WRITE_BUF` (256) bytes. Returns `size`, or MP_STREAM_ERROR with
+ * `*errcode` (ENOBUFS for 65,536 bytes or more).
  *
  * # Safety
  * As `mprs_websocket_read`, `buf` readable.

@@ -2,12 +2,15 @@
 //! machine.
 //!
 //! Reading ([`Websocket::read`]) parses frame headers a byte range at a time, so a header
-//! that arrives in pieces on a non-blocking socket resumes where it stopped. Data payloads
-//! go straight into the caller's buffer, unmasked there; control frames (ping, pong, close)
-//! are collected in the object and handled whole, between the frames of a fragmented
-//! message as RFC 6455 allows, and never show up as data: a ping is answered with a pong
-//! carrying its payload, a close with a close echoing its status code, after which reads
-//! give end of file. Payload lengths are 7-, 16- or 64-bit, so frames of any size are read.
+//! that arrives in pieces resumes where it stopped. Data payloads go straight into the
+//! caller's buffer, unmasked there; control frames (ping, pong, close) are collected in the
+//! object and handled whole, between the frames of a fragmented message as RFC 6455
+//! allows, and never show up as data. A close is answered with a close echoing its status
+//! code, and reads give end of file from then on. A ping is answered with a pong carrying
+//! its payload when the read that took it returns, or before that read would wait for the
+//! socket (the socket's poll says whether it would), so a pong never lands in the middle of
+//! what the reader is still taking from a stream that is not a socket. Frames carry up to
+//! 65,535 bytes (7- and 16-bit lengths), as in the C original.
 //!
 //! Writing ([`Websocket::write`], [`Websocket::write_in_place`]) puts the header and the
 //! payload into one underlying write: through a small frame buffer on the stack, or, for a
@@ -17,13 +20,13 @@
 //!
 //! Beyond the C original: a header split across reads of a blocking socket is completed
 //! instead of reported as `EAGAIN`; a control frame read with a small buffer does not leak
-//! its payload as data; a frame over 64 KiB is read and written instead of failing with
-//! `EIO` (and closing the socket) or `ENOBUFS`; a peer that stops in the middle of a frame
-//! is an error (`ECONNRESET`, reported by the read after the last bytes of that frame, so a
-//! reader that gathers reads keeps them), not a clean end of file; a frame that breaks the
-//! protocol (reserved opcode or bits, a control frame over 125 bytes or fragmented, a
-//! 64-bit length with its top bit set) is answered with close status 1002 and an `EIO`; a write after
-//! this side sent a close is `ENOTCONN`, as no data frame may follow it.
+//! its payload as data; a ping is answered; a frame with a 64-bit length is refused with
+//! close status 1009 and `EIO`, and one that breaks the protocol (reserved opcode or bits, a
+//! control frame over 125 bytes or fragmented) with 1002 and `EIO`, the socket left to its
+//! owner; a peer that stops in the middle of a frame is an error (`ECONNRESET`, reported by
+//! the read after the last bytes of that frame, so a reader that gathers reads keeps
+//! them), not a clean end of file; a write after this side sent a close is `ENOTCONN`, as
+//! no data frame may follow it.
 
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
@@ -44,46 +47,60 @@ const FIN: u8 = 0x80;
 const RSV: u8 = 0x70;
 const MASKED: u8 = 0x80;
 
+/// Longest payload of a frame (16-bit length), read or written.
+pub const FRAME_MAX: usize = 0xffff;
 /// Longest control-frame payload (RFC 6455, 5.5).
 pub const CONTROL_MAX: usize = 125;
-/// Bytes a caller of [`Websocket::write_in_place`] leaves before a payload of up to 65,535
-/// bytes: room for the longest header such a frame needs.
+/// Bytes a caller of [`Websocket::write_in_place`] leaves before its payload: room for the
+/// longest header.
 pub const HEADROOM: usize = 4;
 /// The frame buffer of [`Websocket::write`], on the stack: a frame of up to this many bytes
 /// (header included) leaves in one underlying write.
 pub const WRITE_BUF: usize = 256;
-/// Longest header: 2 bytes, a 64-bit length, a mask.
-const HEADER_MAX: usize = 14;
-const _: () = assert!(HEADER_MAX <= CONTROL_MAX);
+/// Longest header read: 2 bytes, a 16-bit length, a mask.
+const HEADER_MAX: usize = 8;
 /// Close status codes.
 pub const CLOSE_NORMAL: u16 = 1000;
 pub const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+pub const CLOSE_TOO_BIG: u16 = 1009;
+
+/// The stream under a websocket: reads and writes, and whether a read would find data.
+pub trait Socket: RawStream {
+    /// `Some(false)` when a read would wait for the peer, `Some(true)` when it would not
+    /// (data, end of file or an error), `None` when the stream cannot tell.
+    fn readable(&mut self) -> Result<Option<bool>, IoError> {
+        Ok(None)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Rx {
-    /// Collecting a frame header: `have` of `need` bytes are in `buf`.
+    /// Collecting a frame header: `have` of `need` bytes are in `hdr`.
     Header { have: u8, need: u8 },
     /// A data payload: `left` bytes still to give the reader; `started` once some were.
-    Data { left: u64, started: bool },
+    Data { left: u16, started: bool },
+    /// A control payload: `have` of `len` bytes are in `buf`.
+    Control { have: u8, len: u8 },
     /// The peer went away in a frame whose first bytes the reader already has: the next
     /// read reports it (ECONNRESET), so a reader that gathers several reads into one keeps
     /// those bytes.
     Reset,
-    /// A control payload: `have` of `len` bytes are in `buf`.
-    Control { have: u8, len: u8 },
     /// A close was received (and answered), the peer went away, or the protocol was
     /// broken: reads give end of file.
     Closed,
 }
 
 const HEADER_START: Rx = Rx::Header { have: 0, need: 2 };
+/// `pong` when no pong is due.
+const NO_PONG: u8 = 0xff;
 
 /// One websocket connection's framing state. Plain data, no heap: the glue keeps it inside
 /// the `websocket` object.
 #[derive(Clone, Debug)]
 pub struct Websocket {
     rx: Rx,
-    /// The header being parsed, then a control frame's payload.
+    hdr: [u8; HEADER_MAX],
+    /// A control frame's payload; a due pong's until it is sent.
     buf: [u8; CONTROL_MAX],
     mask: [u8; 4],
     mask_pos: u8,
@@ -94,6 +111,8 @@ pub struct Websocket {
     data_op: u8,
     /// Opcode of the frames written (`MP_STREAM_SET_DATA_OPTS`).
     write_op: u8,
+    /// Payload length of the pong due (in `buf`), or NO_PONG.
+    pong: u8,
     close_sent: bool,
 }
 
@@ -103,25 +122,15 @@ impl Default for Websocket {
     }
 }
 
-/// A frame header for a payload of `len` bytes: the bytes and how many there are.
-pub fn header(op: u8, len: usize) -> ([u8; 10], usize) {
-    let mut h = [0u8; 10];
-    h[0] = FIN | (op & OP_MASK);
+/// A frame header for a payload of `len` (at most FRAME_MAX) bytes: the bytes and how
+/// many there are.
+pub fn header(op: u8, len: u16) -> ([u8; HEADROOM], usize) {
+    let b0 = FIN | (op & OP_MASK);
+    let [hi, lo] = len.to_be_bytes();
     if len < 126 {
-        h[1] = len as u8;
-        (h, 2)
-    } else if let Ok(short) = u16::try_from(len) {
-        h[1] = 126;
-        let [hi, lo] = short.to_be_bytes();
-        h[2] = hi;
-        h[3] = lo;
-        (h, 4)
+        ([b0, lo, 0, 0], 2)
     } else {
-        h[1] = 127;
-        for (d, s) in h.iter_mut().skip(2).zip((len as u64).to_be_bytes()) {
-            *d = s;
-        }
-        (h, 10)
+        ([b0, 126, hi, lo], 4)
     }
 }
 
@@ -129,12 +138,14 @@ impl Websocket {
     pub const fn new() -> Self {
         Websocket {
             rx: HEADER_START,
+            hdr: [0; HEADER_MAX],
             buf: [0; CONTROL_MAX],
             mask: [0; 4],
             mask_pos: 0,
             frame_op: 0,
             data_op: 0,
             write_op: OP_TEXT,
+            pong: NO_PONG,
             close_sent: false,
         }
     }
@@ -159,21 +170,41 @@ impl Websocket {
     }
 
     /// Reads payload bytes into `out`: the count, 0 at end of file (or for an empty `out`),
-    /// or the error. Each call returns bytes of one frame at most.
+    /// or the error. Each call returns bytes of one frame at most. A pong due is sent
+    /// before it returns.
     pub fn read<S, E>(&mut self, sock: &mut S, errnos: &E, out: &mut [u8]) -> Result<usize, IoError>
     where
-        S: RawStream + ?Sized,
+        S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
         if out.is_empty() {
             return Ok(0);
         }
+        let result = self.read_frames(sock, errnos, out);
+        self.send_pong(sock, errnos)?;
+        result
+    }
+
+    fn read_frames<S, E>(
+        &mut self,
+        sock: &mut S,
+        errnos: &E,
+        out: &mut [u8],
+    ) -> Result<usize, IoError>
+    where
+        S: Socket + ?Sized,
+        E: Errnos + ?Sized,
+    {
         loop {
+            if self.pong != NO_PONG && sock.readable()? == Some(false) {
+                // The read would wait: the pong goes first.
+                self.send_pong(sock, errnos)?;
+            }
             match self.rx {
                 Rx::Closed => return Ok(0),
                 Rx::Reset => return self.ended(true, errnos),
                 Rx::Header { have, need } => {
-                    let dst = self.buf.get_mut(usize::from(have)..usize::from(need));
+                    let dst = self.hdr.get_mut(usize::from(have)..usize::from(need));
                     let n = read_some(sock, errnos, dst.unwrap_or_default())?;
                     if n == 0 {
                         return self.ended(have > 0, errnos);
@@ -185,22 +216,18 @@ impl Websocket {
                     }
                 }
                 Rx::Data { left, started } => {
-                    let want = usize::try_from(left).unwrap_or(usize::MAX).min(out.len());
-                    let dst = out.get_mut(..want).unwrap_or_default();
-                    let n = read_some(sock, errnos, dst)?;
-                    if n == 0 && started {
-                        self.rx = Rx::Reset;
-                        return Ok(0);
-                    }
+                    let want = usize::from(left).min(out.len());
+                    let n = read_some(sock, errnos, out.get_mut(..want).unwrap_or_default())?;
                     if n == 0 {
+                        if started {
+                            self.rx = Rx::Reset;
+                            return Ok(0);
+                        }
                         return self.ended(true, errnos);
                     }
-                    unmask(
-                        &self.mask,
-                        &mut self.mask_pos,
-                        out.get_mut(..n).unwrap_or_default(),
-                    );
-                    let left = left - n as u64;
+                    let data = out.get_mut(..n).unwrap_or_default();
+                    unmask(&self.mask, &mut self.mask_pos, data);
+                    let left = left - n as u16;
                     self.rx = if left == 0 {
                         HEADER_START
                     } else {
@@ -244,16 +271,16 @@ impl Websocket {
     /// header, or starts the payload.
     fn header_done<S, E>(&mut self, sock: &mut S, errnos: &E) -> Result<(), IoError>
     where
-        S: RawStream + ?Sized,
+        S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
-        let [b0, b1] = [self.buf[0], self.buf[1]];
+        let [b0, b1, ..] = self.hdr;
         let len7 = b1 & 0x7f;
-        let ext: u8 = match len7 {
-            126 => 2,
-            127 => 8,
-            _ => 0,
-        };
+        if len7 == 127 {
+            // A 64-bit length: over what this side takes.
+            return self.fail(sock, errnos, CLOSE_TOO_BIG);
+        }
+        let ext: u8 = if len7 == 126 { 2 } else { 0 };
         let need = 2 + ext + if b1 & MASKED != 0 { 4 } else { 0 };
         if let Rx::Header { have, .. } = self.rx {
             if have < need {
@@ -261,18 +288,15 @@ impl Websocket {
                 return Ok(());
             }
         }
-        let ext_bytes = self.buf.get(2..2 + usize::from(ext)).unwrap_or_default();
         let len = if ext == 0 {
-            u64::from(len7)
+            u16::from(len7)
         } else {
-            ext_bytes
-                .iter()
-                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+            u16::from_be_bytes([self.hdr[2], self.hdr[3]])
         };
         self.mask = [0; 4];
         if b1 & MASKED != 0 {
             let at = 2 + usize::from(ext);
-            for (d, s) in self.mask.iter_mut().zip(self.buf.iter().skip(at)) {
+            for (d, s) in self.mask.iter_mut().zip(self.hdr.iter().skip(at)) {
                 *d = *s;
             }
         }
@@ -283,12 +307,14 @@ impl Websocket {
             op,
             OP_CONT | OP_TEXT | OP_BINARY | OP_CLOSE | OP_PING | OP_PONG
         );
-        let control_ok = !control || (b0 & FIN != 0 && len <= CONTROL_MAX as u64);
-        if b0 & RSV != 0 || !valid_op || !control_ok || len >> 63 != 0 {
-            return self.fail(sock, errnos);
+        let control_ok = !control || (b0 & FIN != 0 && usize::from(len) <= CONTROL_MAX);
+        if b0 & RSV != 0 || !valid_op || !control_ok {
+            return self.fail(sock, errnos, CLOSE_PROTOCOL_ERROR);
         }
         self.frame_op = op;
         if control {
+            // Its payload goes where a due pong's is: that pong goes first.
+            self.send_pong(sock, errnos)?;
             self.rx = Rx::Control {
                 have: 0,
                 len: len as u8,
@@ -313,7 +339,7 @@ impl Websocket {
     /// A whole control frame is in `buf`: answers it. True if it was a close.
     fn control_done<S, E>(&mut self, sock: &mut S, errnos: &E, len: u8) -> Result<bool, IoError>
     where
-        S: RawStream + ?Sized,
+        S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
         let payload = self.buf.get_mut(..usize::from(len)).unwrap_or_default();
@@ -321,7 +347,7 @@ impl Websocket {
         self.rx = HEADER_START;
         match self.frame_op {
             OP_PING => {
-                best_effort(write_frame(sock, errnos, OP_PONG, payload))?;
+                self.pong = len;
                 Ok(false)
             }
             OP_CLOSE => {
@@ -336,26 +362,41 @@ impl Websocket {
         }
     }
 
-    /// A frame broke the protocol: close with 1002, and EIO.
-    fn fail<S, E>(&mut self, sock: &mut S, errnos: &E) -> Result<(), IoError>
+    /// Sends the pong due, if any (best effort).
+    fn send_pong<S, E>(&mut self, sock: &mut S, errnos: &E) -> Result<(), IoError>
     where
-        S: RawStream + ?Sized,
+        S: Socket + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        let len = core::mem::replace(&mut self.pong, NO_PONG);
+        if len == NO_PONG || self.close_sent {
+            return Ok(());
+        }
+        let payload = self.buf.get(..usize::from(len)).unwrap_or_default();
+        best_effort(write_frame(sock, errnos, OP_PONG, payload))
+    }
+
+    /// A frame this side does not take: close with `status`, and EIO.
+    fn fail<S, E>(&mut self, sock: &mut S, errnos: &E, status: u16) -> Result<(), IoError>
+    where
+        S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
         self.rx = Rx::Closed;
-        best_effort(self.send_close(sock, errnos, &CLOSE_PROTOCOL_ERROR.to_be_bytes()))?;
+        best_effort(self.send_close(sock, errnos, &status.to_be_bytes()))?;
         Err(IoError::Errno(errnos.value(MprsErrno::Eio)))
     }
 
     fn send_close<S, E>(&mut self, sock: &mut S, errnos: &E, status: &[u8]) -> Result<(), IoError>
     where
-        S: RawStream + ?Sized,
+        S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
         if self.close_sent {
             return Ok(());
         }
         self.close_sent = true;
+        self.pong = NO_PONG;
         write_frame(sock, errnos, OP_CLOSE, status)
     }
 
@@ -363,7 +404,7 @@ impl Websocket {
     /// unless one was sent already. Reads give end of file from now on.
     pub fn close<S, E>(&mut self, sock: &mut S, errnos: &E) -> Result<(), IoError>
     where
-        S: RawStream + ?Sized,
+        S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
         self.rx = Rx::Closed;
@@ -371,20 +412,21 @@ impl Websocket {
     }
 
     /// Writes `data` as one frame of the current kind (`set_data_opts`); returns its length.
+    /// Over FRAME_MAX bytes is ENOBUFS, as in the C original.
     pub fn write<S, E>(&mut self, sock: &mut S, errnos: &E, data: &[u8]) -> Result<usize, IoError>
     where
-        S: RawStream + ?Sized,
+        S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
         self.check_open(errnos)?;
+        self.send_pong(sock, errnos)?;
         write_frame(sock, errnos, self.write_op, data)?;
         Ok(data.len())
     }
 
     /// Writes `buf[HEADROOM..]` as one frame of kind `op` (`None`: the current kind), its
     /// header put into the headroom so the frame leaves in one underlying write, without a
-    /// copy. A payload over 65,535 bytes (whose header does not fit the headroom) is written
-    /// as `write` would.
+    /// copy. Over FRAME_MAX bytes of payload is ENOBUFS.
     pub fn write_in_place<S, E>(
         &mut self,
         sock: &mut S,
@@ -393,18 +435,18 @@ impl Websocket {
         op: Option<u8>,
     ) -> Result<(), IoError>
     where
-        S: RawStream + ?Sized,
+        S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
         self.check_open(errnos)?;
+        self.send_pong(sock, errnos)?;
         let op = op.unwrap_or(self.write_op);
         let Some((room, payload)) = buf.split_at_mut_checked(HEADROOM) else {
             return write_frame(sock, errnos, op, buf);
         };
-        let (hdr, hlen) = header(op, payload.len());
-        let Some(start) = HEADROOM.checked_sub(hlen) else {
-            return write_frame(sock, errnos, op, payload);
-        };
+        let len = frame_len(errnos, payload.len())?;
+        let (hdr, hlen) = header(op, len);
+        let start = HEADROOM - hlen;
         if let Some(dst) = room.get_mut(start..) {
             copy_into(dst, &hdr);
         }
@@ -421,15 +463,20 @@ impl Websocket {
     }
 }
 
+/// A payload length as a frame carries it: ENOBUFS past FRAME_MAX.
+fn frame_len<E: Errnos + ?Sized>(errnos: &E, len: usize) -> Result<u16, IoError> {
+    u16::try_from(len).map_err(|_| IoError::Errno(errnos.value(MprsErrno::Enobufs)))
+}
+
 /// `data` as one frame of opcode `op`: header and payload in one underlying write through
 /// the stack frame buffer, or, for a payload past it, its first part with the header and
 /// then the rest.
 fn write_frame<S, E>(sock: &mut S, errnos: &E, op: u8, data: &[u8]) -> Result<(), IoError>
 where
-    S: RawStream + ?Sized,
+    S: Socket + ?Sized,
     E: Errnos + ?Sized,
 {
-    let (hdr, hlen) = header(op, data.len());
+    let (hdr, hlen) = header(op, frame_len(errnos, data.len())?);
     let mut frame = [0u8; WRITE_BUF];
     copy_into(&mut frame, hdr.get(..hlen).unwrap_or_default());
     let (first, rest) = data
@@ -461,7 +508,7 @@ fn unmask(mask: &[u8; 4], pos: &mut u8, data: &mut [u8]) {
 /// One underlying read into `buf`; a count past the buffer is EIO.
 fn read_some<S, E>(sock: &mut S, errnos: &E, buf: &mut [u8]) -> Result<usize, IoError>
 where
-    S: RawStream + ?Sized,
+    S: Socket + ?Sized,
     E: Errnos + ?Sized,
 {
     let len = buf.len();
@@ -475,7 +522,7 @@ where
 /// moves nothing, or claims more than asked, is EIO.
 fn write_all<S, E>(sock: &mut S, errnos: &E, mut data: &[u8]) -> Result<(), IoError>
 where
-    S: RawStream + ?Sized,
+    S: Socket + ?Sized,
     E: Errnos + ?Sized,
 {
     while !data.is_empty() {
@@ -488,7 +535,7 @@ where
     Ok(())
 }
 
-/// A reply the peer may never see (a pong, a close) does not fail the read it came from;
+/// A reply the peer may never see (a pong, a close) does not fail the call it came from;
 /// an exception does, as the glue must raise it.
 fn best_effort(result: Result<(), IoError>) -> Result<(), IoError> {
     match result {

@@ -8,7 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 use mprs::errno::{Errnos, MprsErrno, Numbering};
 use mprs::stream::{IoError, RawStream};
-use mprs::websocket::Websocket;
+use mprs::websocket::{Socket, Websocket};
 
 struct Sock<'a> {
     input: &'a [u8],
@@ -37,6 +37,8 @@ impl RawStream for Sock<'_> {
         Ok(buf.len())
     }
 }
+
+impl Socket for Sock<'_> {}
 
 /// Every byte of `out` belongs to a whole, unmasked control frame.
 fn check_frames(mut out: &[u8]) {

@@ -6,9 +6,10 @@
 
 use super::{PortErrnos, PortStream};
 use crate::abi::{uint_to_usize, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
+use crate::abi::{MP_STREAM_POLL, MP_STREAM_POLL_ERR, MP_STREAM_POLL_HUP, MP_STREAM_POLL_RD};
 use crate::errno::Errnos;
 use crate::stream::IoError;
-use crate::websocket::Websocket;
+use crate::websocket::{Socket, Websocket};
 use core::ffi::{c_int, c_void};
 
 /// Bytes of storage the glue reserves for a websocket's state (8-aligned).
@@ -28,6 +29,20 @@ const _: () = assert!(MPRS_WEBSOCKET_WRITE_BUF == crate::websocket::WRITE_BUF);
 
 const _: () = assert!(core::mem::size_of::<Websocket>() <= MPRS_WEBSOCKET_SIZE);
 const _: () = assert!(core::mem::align_of::<Websocket>() <= 8);
+
+/// A socket's poll (`MP_STREAM_POLL`) says whether a read would wait. A stream without
+/// poll (an `io.BytesIO`) cannot tell.
+impl Socket for PortStream {
+    fn readable(&mut self) -> Result<Option<bool>, IoError> {
+        let ready = MP_STREAM_POLL_RD | MP_STREAM_POLL_HUP | MP_STREAM_POLL_ERR;
+        let arg = uint_to_usize(MP_STREAM_POLL_RD).unwrap_or(0);
+        match self.ioctl(MP_STREAM_POLL, arg) {
+            Ok(flags) => Ok(Some(flags & ready != 0)),
+            Err(IoError::Raised) => Err(IoError::Raised),
+            Err(IoError::Errno(_)) => Ok(None),
+        }
+    }
+}
 
 /// The state in the glue's storage.
 ///
@@ -116,7 +131,8 @@ pub unsafe extern "C" fn mprs_websocket_read(
 
 /// The websocket stream's write: `buf` as one frame of the current kind (see
 /// `mprs_websocket_set_data_opts`), header and payload in one socket write when the frame
-/// fits `WRITE_BUF` (256) bytes. Returns `size`, or MP_STREAM_ERROR with `*errcode`.
+/// fits `MPRS_WEBSOCKET_WRITE_BUF` (256) bytes. Returns `size`, or MP_STREAM_ERROR with
+/// `*errcode` (ENOBUFS for 65,536 bytes or more).
 ///
 /// # Safety
 /// As `mprs_websocket_read`, `buf` readable.

@@ -431,6 +431,8 @@ impl crate::stream::RawStream for Vec<Vec<u8>> {
     }
 }
 
+impl crate::websocket::Socket for Vec<Vec<u8>> {}
+
 impl Host for FramedHost {
     fn send(&mut self, data: &[u8], frame: Frame) {
         self.inner.send(data, frame);

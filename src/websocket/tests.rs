@@ -16,6 +16,10 @@ struct FakeSock {
     writes: usize,
     write_max: usize,
     raise_on_write: bool,
+    /// What `readable` says: None (cannot tell), or whether input is left.
+    polls: bool,
+    /// How many bytes had been read when each write was made.
+    write_at: Vec<usize>,
 }
 
 impl FakeSock {
@@ -31,6 +35,8 @@ impl FakeSock {
             writes: 0,
             write_max: usize::MAX,
             raise_on_write: false,
+            polls: false,
+            write_at: Vec::new(),
         }
     }
 }
@@ -61,9 +67,16 @@ impl RawStream for FakeSock {
             return Err(IoError::Raised);
         }
         self.writes += 1;
+        self.write_at.push(self.pos);
         let n = buf.len().min(self.write_max);
         self.output.extend_from_slice(&buf[..n]);
         Ok(n)
+    }
+}
+
+impl Socket for FakeSock {
+    fn readable(&mut self) -> Result<Option<bool>, IoError> {
+        Ok(self.polls.then_some(self.pos < self.input.len()))
     }
 }
 
@@ -217,27 +230,48 @@ fn closing_sends_a_normal_close_once() {
 }
 
 #[test]
-fn frames_over_64k_are_read_in_every_length_form() {
-    let big: Vec<u8> = (0..100_000u32).map(|i| (i * 7) as u8).collect();
-    let mut input = frame(true, OP_BINARY, &big, Some([0xaa, 0x55, 1, 2]), false);
-    input.extend(frame(true, OP_BINARY, b"tiny", None, true)); // non-minimal 64-bit length
-    let mut sock = FakeSock::new(input);
+fn frames_with_64_bit_lengths_are_refused_with_1009() {
+    for input in [
+        frame(true, OP_BINARY, &[7; 70_000], Some([1, 2, 3, 4]), false),
+        frame(true, OP_BINARY, b"tiny", None, true),
+    ] {
+        let mut sock = FakeSock::new(input);
+        let mut ws = Websocket::new();
+        let mut buf = [0u8; 64];
+        assert_eq!(
+            ws.read(&mut sock, &N, &mut buf),
+            Err(IoError::Errno(N.value(MprsErrno::Eio)))
+        );
+        assert_eq!(sock.output, [0x88, 2, 0x03, 0xf1]);
+        assert_eq!(ws.read(&mut sock, &N, &mut buf), Ok(0));
+    }
+}
+
+#[test]
+fn frames_up_to_64k_both_ways_and_enobufs_past() {
+    let big: Vec<u8> = (0..65_535u32).map(|i| (i * 7) as u8).collect();
+    let mut sock = FakeSock::new(frame(
+        true,
+        OP_BINARY,
+        &big,
+        Some([0xaa, 0x55, 1, 2]),
+        false,
+    ));
     sock.chunks = vec![1000, 3, 65536];
     let mut ws = Websocket::new();
     let (data, _, end) = read_all(&mut ws, &mut sock, 4096);
     assert_eq!(end, Ok(()));
-    assert_eq!(&data[..100_000], &big[..]);
-    assert_eq!(&data[100_000..], b"tiny");
-}
-
-#[test]
-fn frames_over_64k_are_written_with_a_64_bit_length() {
-    let big = vec![0x5a; 70_000];
-    let mut sock = FakeSock::new(Vec::new());
-    let mut ws = Websocket::new();
+    assert_eq!(data, big);
     ws.set_data_opts(usize::from(OP_BINARY));
-    assert_eq!(ws.write(&mut sock, &N, &big), Ok(70_000));
+    assert_eq!(ws.write(&mut sock, &N, &big), Ok(65_535));
     assert_eq!(parse_frames(&sock.output), [(0x82, big)]);
+    let enobufs = Err(IoError::Errno(N.value(MprsErrno::Enobufs)));
+    assert_eq!(ws.write(&mut sock, &N, &[0; 65_536]), enobufs);
+    let mut buf = vec![0u8; HEADROOM + 65_536];
+    assert_eq!(
+        ws.write_in_place(&mut sock, &N, &mut buf, None),
+        enobufs.map(|_: usize| ())
+    );
 }
 
 #[test]
@@ -301,11 +335,6 @@ fn protocol_errors_close_with_1002_and_eio() {
         vec![0xc1, 0],                                // RSV1 without an extension
         vec![0x09, 0],                                // fragmented ping
         frame(true, OP_PING, &[0; 126], None, false), // control over 125 bytes
-        {
-            let mut f = vec![0x82, 127];
-            f.extend_from_slice(&(1u64 << 63).to_be_bytes()); // length with its top bit set
-            f
-        },
     ];
     for input in bad {
         let mut sock = FakeSock::new(input.clone());
@@ -319,6 +348,40 @@ fn protocol_errors_close_with_1002_and_eio() {
         assert_eq!(sock.output, [0x88, 2, 0x03, 0xea]);
         assert_eq!(ws.read(&mut sock, &N, &mut buf), Ok(0));
     }
+}
+
+#[test]
+fn a_pong_waits_for_the_read_to_return_unless_the_read_would_wait() {
+    // A stream that cannot poll (an io.BytesIO): the pong goes out when the read that
+    // took the ping returns, after the data that followed it.
+    let mut input = frame(true, OP_PING, b"hi", None, false);
+    input.extend(frame(true, OP_TEXT, b"ping", None, false));
+    let total = input.len();
+    let mut sock = FakeSock::new(input.clone());
+    let mut ws = Websocket::new();
+    let mut buf = [0u8; 4];
+    assert_eq!(ws.read(&mut sock, &N, &mut buf), Ok(4));
+    assert_eq!(&buf, b"ping");
+    assert_eq!(parse_frames(&sock.output), [(0x8a, b"hi".to_vec())]);
+    assert_eq!(sock.write_at, [total]);
+    // A socket that says a read would wait: the pong goes before the wait.
+    let ping = frame(true, OP_PING, b"hi", None, false);
+    let mut sock = FakeSock::new(ping.clone());
+    sock.polls = true;
+    let mut ws = Websocket::new();
+    assert_eq!(ws.read(&mut sock, &N, &mut buf), Ok(0));
+    assert_eq!(sock.write_at, [ping.len()]);
+    assert_eq!(parse_frames(&sock.output), [(0x8a, b"hi".to_vec())]);
+    // Two pings in a row: each answered, in order.
+    let mut input = frame(true, OP_PING, b"1", None, false);
+    input.extend(frame(true, OP_PING, b"2", None, false));
+    let mut sock = FakeSock::new(input);
+    let mut ws = Websocket::new();
+    assert_eq!(ws.read(&mut sock, &N, &mut buf), Ok(0));
+    assert_eq!(
+        parse_frames(&sock.output),
+        [(0x8a, b"1".to_vec()), (0x8a, b"2".to_vec())]
+    );
 }
 
 #[test]
@@ -411,7 +474,6 @@ proptest! {
     fn conversations_survive_any_split(
         msgs in prop::collection::vec(msg(), 0..8),
         mask in prop::option::of(any::<[u8; 4]>()),
-        long_len in any::<bool>(),
         chunks in prop::collection::vec(1usize..40, 1..5),
         size in 1usize..70,
         with_eagain in any::<bool>(),
@@ -425,7 +487,7 @@ proptest! {
                 Msg::Data { op, parts } => {
                     for (i, p) in parts.iter().enumerate() {
                         let fop = if i == 0 { *op } else { OP_CONT };
-                        input.extend(frame(i + 1 == parts.len(), fop, p, mask, long_len));
+                        input.extend(frame(i + 1 == parts.len(), fop, p, mask, false));
                         want.extend(p.iter().map(|&b| (b, *op)));
                     }
                 }

@@ -38,7 +38,7 @@ mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_ui
 }
 
 int mprs_port_errno(mprs_errno which) {
-    static const int values[] = {5, 22, 11, 11, 12, 9, 95, 2, 17, 107, 104, 110, 114, 115, 103};
+    static const int values[] = {5, 22, 11, 11, 12, 9, 95, 2, 17, 107, 104, 110, 114, 115, 103, 105};
     return (size_t)which < sizeof(values) / sizeof(values[0]) ? values[which] : 22;
 }
 
