@@ -16,7 +16,13 @@ print("GET of %d bytes, median of %d, by GET chunk size" % (size, runs))
 with tempfile.TemporaryDirectory() as workdir:
     for arg in sys.argv[2:]:
         chunk, mp = arg.split("=", 1)
-        t = statistics.median(bench.transfer(mp, size, "GET", workdir) for _ in range(runs))
+        root = os.path.join(workdir, chunk)
+        os.makedirs(root)
+        server = bench.Server(mp, root)
+        try:
+            t = statistics.median(server.transfer("GET", size) for _ in range(runs))
+        finally:
+            server.stop()
         chunks = size // int(chunk) + 2
         print("  chunk %5s B: %7.2f s, %5d round trips, %6.1f ms each, buffer %5d B of GC heap"
               % (chunk, t, chunks, 1000 * t / chunks, int(chunk) + bench.PREFIX), flush=True)

@@ -1,18 +1,12 @@
 # Runs inside MicroPython's unix port (either build): serves one websocket connection on
-# 127.0.0.1, accepted and upgraded as webrepl.py does, with default socket options.
+# 127.0.0.1, accepted and upgraded as webrepl.py does, with default socket options, as a
+# bare websocket over a blocking socket, for the tests of framing (test_vm.py; WebREPL
+# itself is served by tests/micropython/webrepl/serve.py). Prints what each call gave.
 #
-#   micropython server.py <port> webrepl <password> <dir> [nodelay]
-#       _webrepl over websocket(sock, True) over a non-blocking socket, driven by poll as
-#       dupterm drives it; file transfers relative to <dir>; exits at the end of the session.
-#       With nodelay, the socket has TCP_NODELAY (the correctness tests; the benchmark
-#       measures default options).
-#   micropython server.py <port> probe <scenario>
-#       a bare websocket over a blocking socket, for the tests of framing (see test_vm.py);
-#       prints what each call gave, one line each.
+#   micropython server.py <port> probe <scenario> [<size>]
 import sys
 import os
 import socket
-import select
 import websocket
 
 port = int(sys.argv[1])
@@ -47,34 +41,7 @@ def show(what, call):
         return e
 
 
-if mode == "webrepl":
-    import _webrepl
-
-    if sys.argv[5:] == ["nodelay"]:
-        cl.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
-    _webrepl.password(sys.argv[3])
-    os.chdir(sys.argv[4])
-    ws = websocket.websocket(cl, True)
-    repl = _webrepl._webrepl(ws)
-    cl.setblocking(False)
-    poller = select.poll()
-    poller.register(cl, select.POLLIN)
-    done = False
-    while not done:
-        poller.poll(1000)
-        while True:
-            try:
-                c = repl.read(1)
-            except OSError:
-                done = True
-                break
-            if c is None:
-                break
-            if c == b"":
-                done = True
-                break
-    repl.close()
-elif mode == "probe":
+if mode == "probe":
     scenario = sys.argv[3]
     ws = websocket.websocket(cl)
     if scenario == "read1":

@@ -4,10 +4,12 @@
 # - framing: what extmod/modwebsocket.c gets wrong beyond speed, each scenario run against
 #   both builds; the test checks the C build still shows the fault (so it documents it) and
 #   the mprs build does the right thing;
-# - transfers: the PyPI `webrepl` client logs in, PUTs and GETs files byte-identical (0 B to
-#   100 KB on both builds, and 1 MB on mprs), with TCP_NODELAY on both ends so that the C
-#   build's 256-byte round trips take milliseconds (the timings as a user sees them are
-#   `make bench`).
+# - socket writes per frame, counted with strace;
+# - transfers: the PyPI `webrepl` client, through the in-VM WebREPL harness of
+#   tests/micropython/webrepl/ (os.dupterm, the unix REPL), logs in, PUTs and GETs files
+#   byte-identical (0 B to 100 KB on both builds, and 1 MB on mprs), with TCP_NODELAY on
+#   both ends so that the C build's 256-byte round trips take milliseconds (the timings as a
+#   user sees them are `make bench`).
 #
 # Usage: test_vm.py <C micropython> <mprs micropython>
 import os
@@ -19,7 +21,8 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 import client  # noqa: E402
 
 EIO, ECONNRESET, ENOBUFS = 5, 104, 105  # Linux
@@ -133,21 +136,66 @@ def length_that_lies(builds):
                   "%s %r" % (out.split("\n")[-2], frames))
 
 
-def socket_writes(mp, args, drive):
-    """The sizes of the write(2) calls the server makes on its connection, under strace,
-    while `drive(port)` talks to it."""
+def strace_writes(log):
+    """The sizes of the write(2) calls made on the last accepted connection in an strace log,
+    until it is closed (its number is reused afterwards)."""
+    lines = open(log).read().splitlines()
+    accepts = [i for i, l in enumerate(lines) if re.search(r"accept4?\(.*\)\s+=\s+\d+", l)]
+    at = accepts[-1]
+    fd = re.search(r"=\s+(\d+)", lines[at]).group(1)
+    sizes = []
+    for line in lines[at + 1:]:
+        if re.search(r"close\(%s\)" % fd, line):
+            break
+        m = re.search(r"write\(%s, .*\)\s+=\s+(\d+)" % fd, line)
+        if m:
+            sizes.append(int(m.group(1)))
+    return sizes
+
+
+def strace_cmd(log):
+    return ["strace", "-f", "-e", "trace=accept,accept4,write,close", "-o", log]
+
+
+def probe_writes(mp, args, drive):
+    """The server's socket writes (after the upgrade) while `drive(port)` talks to it."""
     with tempfile.TemporaryDirectory() as d:
         log = os.path.join(d, "strace.log")
         port = client.free_port()
-        p = subprocess.Popen(["strace", "-f", "-e", "trace=accept,accept4,write", "-o", log, mp,
-                              client.SERVER, str(port)] + [str(a) for a in args],
+        p = subprocess.Popen(strace_cmd(log) + [mp, client.SERVER, str(port)] + [str(a) for a in args],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         p.stdout.readline()
         drive(port)
         p.communicate(timeout=60)
-        text = open(log).read()
-    fd = re.findall(r"accept4?\(.*\)\s+=\s+(\d+)", text)[-1]
-    return [int(n) for n in re.findall(r"write\(%s, .*\)\s+=\s+(\d+)" % fd, text)]
+        return strace_writes(log)[1:]
+
+
+def get_writes(mp, size):
+    """The VM's socket writes during a WebREPL session (the in-VM harness, os.dupterm) that
+    GETs a file of `size` bytes."""
+    sys.path.insert(0, os.path.join(HERE, "..", "micropython", "webrepl"))
+    import test_client
+
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "strace.log")
+        wrapper = os.path.join(d, "micropython")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nexec %s %s \"$@\"\n" % (" ".join(strace_cmd(log)), os.path.abspath(mp)))
+        os.chmod(wrapper, 0o755)
+        root = os.path.join(d, "root")
+        os.makedirs(root)
+        with open(os.path.join(root, "f.bin"), "wb") as f:
+            f.write(os.urandom(size))
+        vm = test_client.VM(wrapper, root, client.free_port())
+        try:
+            assert vm.wait_for(rb"serve: listening"), vm.tail()
+            with test_client.Session(vm) as c:
+                c.get_file_content("f.bin")
+            vm.type("raise SystemExit\n")
+            vm.proc.wait(timeout=30)
+        finally:
+            vm.stop()
+        return strace_writes(log)
 
 
 def one_write_per_frame(builds):
@@ -161,71 +209,59 @@ def one_write_per_frame(builds):
         client.read_frames(s)
         s.close()
 
-    def get(port):
-        import webrepl
-
-        w = webrepl.Webrepl(host="127.0.0.1", port=port, password="pw")
-        w.get_file_content("f.bin")
-        w.disconnect()
-
     for build, mp in builds:
-        writes = socket_writes(mp, ["probe", "write", 1000], read_all)[1:]  # after the upgrade
+        writes = probe_writes(mp, ["probe", "write", 1000], read_all)
         if build == "C":
             check(build, "a 1,000-byte write: header and payload apart", writes == [4, 1000], repr(writes))
         else:
             check(build, "a 1,000-byte write: one write, then the close frame", writes == [1004, 4], repr(writes))
-        with tempfile.TemporaryDirectory() as d:
-            with open(os.path.join(d, "f.bin"), "wb") as f:
-                f.write(os.urandom(40_000))
-            writes = socket_writes(mp, ["webrepl", "pw", d, "nodelay"], get)[1:]
-        chunks = [n for n in writes if n > 100]
+        writes = get_writes(mp, 40_000)
         if build == "C":
             # A full chunk is a 4-byte header, then 258 bytes of length and data.
             full = [i for i, n in enumerate(writes) if n == 258]
             check(build, "GET of 40,000 bytes: 157 chunks of 256 B, 2 writes each",
                   len(full) == 156 and all(writes[i - 1] == 4 for i in full), "%d writes" % len(writes))
         else:
+            chunks = [n for n in writes if n > 1000]
             check(build, "GET of 40,000 bytes: 3 chunks of 16 KiB, 1 write each",
                   chunks == [4 + 2 + 16384, 4 + 2 + 16384, 4 + 2 + 40_000 - 32768],
                   "%d writes" % len(writes))
 
 
 def transfers(builds):
-    import webrepl
+    """Through the in-VM WebREPL harness (tests/micropython/webrepl/: _webrepl attached with
+    os.dupterm and read by the unix REPL), sizes around the GET chunks of both builds."""
+    sys.path.insert(0, os.path.join(HERE, "..", "micropython", "webrepl"))
+    import test_client
+    import bench
 
-    print("WebREPL with the PyPI client: login, PUT and GET byte-identical")
-    sizes = [0, 1, 255, 256, 257, 300, 4096, 16384, 16385, 70_000, 100_000]
+    print("WebREPL with the PyPI client (os.dupterm): PUT and GET byte-identical")
+    sizes = [0, 1, 255, 256, 257, 300, 4096, 16383, 16384, 16385, 70_000, 100_000]
+    socket.setdefaulttimeout(test_client.IO_TIMEOUT)
     for build, mp in builds:
+        build_sizes = sizes + ([1_000_000] if build == "mprs" else [])
         with tempfile.TemporaryDirectory() as d:
-            p, port = client.start(mp, "webrepl", "pw", d)
-            w = webrepl.Webrepl(host="127.0.0.1", port=port, password="bad")
-            check(build, "wrong password refused", not w.connected)
-            w.disconnect()
-            client.finish(p)
-            ok = True
-            build_sizes = sizes + ([1_000_000] if build == "mprs" else [])
+            server = bench.Server(mp, d)
+            bad = []
             t = time.monotonic()
-            for size in build_sizes:
-                data = os.urandom(size)
-                local = os.path.join(d, "local.bin")
-                with open(local, "wb") as f:
-                    f.write(data)
-                p, port = client.start(mp, "webrepl", "pw", d, "nodelay")
-                w = webrepl.Webrepl(host="127.0.0.1", port=port, password="pw", noauto=True)
-                w.connect("127.0.0.1", port)
-                w.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                w.login("pw")
-                w.put_file(local, "put.bin")
-                with open(os.path.join(d, "put.bin"), "rb") as f:
-                    put_ok = f.read() == data
-                got = w.get_file_content("put.bin")
-                w.disconnect()
-                client.finish(p)
-                if not (put_ok and got == data):
-                    ok = False
-                    print("    %d bytes: PUT %s, GET %s" % (size, put_ok, got == data))
-            check(build, "PUT and GET of %s bytes" % ", ".join(map(str, build_sizes)), ok,
-                  "(%.1f s)" % (time.monotonic() - t))
+            try:
+                for size in build_sizes:
+                    data = os.urandom(size)
+                    local = os.path.join(d, "..", "local-%d.bin" % os.getpid())
+                    with open(local, "wb") as f:
+                        f.write(data)
+                    with test_client.Session(server.vm) as c:  # TCP_NODELAY on both ends
+                        c.put_file(local, "put.bin")
+                        with open(os.path.join(d, "put.bin"), "rb") as f:
+                            put_ok = f.read() == data
+                        got = c.get_file_content("put.bin")
+                    os.unlink(local)
+                    if not (put_ok and got == data):
+                        bad.append("%d (PUT %s, GET %s)" % (size, put_ok, got == data))
+            finally:
+                server.stop()
+            check(build, "PUT and GET of %s bytes" % ", ".join(map(str, build_sizes)), not bad,
+                  "(%.1f s) %s" % (time.monotonic() - t, " ".join(bad)))
 
 
 def main():
