@@ -25,7 +25,9 @@
 //! control frame over 125 bytes or fragmented) with 1002 and `EIO`, the socket left to its
 //! owner; a peer that stops in the middle of a frame is an error (`ECONNRESET`, reported by
 //! the read after the last bytes of that frame, so a reader that gathers reads keeps
-//! them), not a clean end of file; a write after this side sent a close is `ENOTCONN`, as
+//! them), not a clean end of file; a stream that stops taking a frame part way (a write of
+//! 0 bytes, or would-block after some of the frame left) is `EIO` rather than a frame cut
+//! short with a success or `EAGAIN`; a write after this side sent a close is `ENOTCONN`, as
 //! no data frame may follow it.
 
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
@@ -450,7 +452,7 @@ impl Websocket {
         if let Some(dst) = room.get_mut(start..) {
             copy_into(dst, &hdr);
         }
-        write_all(sock, errnos, buf.get(start..).unwrap_or_default())
+        write_all(sock, errnos, buf.get(start..).unwrap_or_default(), false)
     }
 
     /// No data frame may follow a close this side sent (RFC 6455, 5.5.1): ENOTCONN.
@@ -489,11 +491,12 @@ where
         sock,
         errnos,
         frame.get(..hlen + first.len()).unwrap_or_default(),
+        false,
     )?;
     if rest.is_empty() {
         Ok(())
     } else {
-        write_all(sock, errnos, rest)
+        write_all(sock, errnos, rest, true)
     }
 }
 
@@ -519,18 +522,31 @@ where
 }
 
 /// All of `data`, repeating the underlying write (`mp_stream_write_exactly`); a write that
-/// moves nothing, or claims more than asked, is EIO.
-fn write_all<S, E>(sock: &mut S, errnos: &E, mut data: &[u8]) -> Result<(), IoError>
+/// moves nothing, or claims more than asked, is EIO. A non-blocking stream that would block
+/// before any of the frame left (`started` false, nothing written yet) gives that error, so
+/// the caller may try again; once part of the frame left, the frame cannot be taken back
+/// and what follows it would be garbage to the peer: EIO.
+fn write_all<S, E>(
+    sock: &mut S,
+    errnos: &E,
+    mut data: &[u8],
+    mut started: bool,
+) -> Result<(), IoError>
 where
     S: Socket + ?Sized,
     E: Errnos + ?Sized,
 {
+    let eio = IoError::Errno(errnos.value(MprsErrno::Eio));
     while !data.is_empty() {
-        let n = sock.write(data)?;
+        let n = match sock.write(data) {
+            Err(IoError::Errno(code)) if started && errnos.is_nonblocking(code) => return Err(eio),
+            other => other?,
+        };
         data = match data.get(n..) {
             Some(rest) if n != 0 => rest,
-            _ => return Err(IoError::Errno(errnos.value(MprsErrno::Eio))),
+            _ => return Err(eio),
         };
+        started = true;
     }
     Ok(())
 }

@@ -20,6 +20,8 @@ struct FakeSock {
     polls: bool,
     /// How many bytes had been read when each write was made.
     write_at: Vec<usize>,
+    /// Writes would block once this many bytes were taken.
+    write_block_at: Option<usize>,
 }
 
 impl FakeSock {
@@ -37,6 +39,7 @@ impl FakeSock {
             raise_on_write: false,
             polls: false,
             write_at: Vec::new(),
+            write_block_at: None,
         }
     }
 }
@@ -65,6 +68,9 @@ impl RawStream for FakeSock {
     fn write(&mut self, buf: &[u8]) -> Result<usize, IoError> {
         if self.raise_on_write {
             return Err(IoError::Raised);
+        }
+        if self.write_block_at == Some(self.output.len()) {
+            return Err(eagain());
         }
         self.writes += 1;
         self.write_at.push(self.pos);
@@ -433,6 +439,26 @@ fn short_writes_are_completed_and_exceptions_kept() {
     let mut sock = FakeSock::new(frame(true, OP_PING, b"", None, false));
     sock.raise_on_write = true;
     assert_eq!(ws.read(&mut sock, &N, &mut [0u8; 4]), Err(IoError::Raised));
+}
+
+#[test]
+fn would_block_before_a_frame_is_eagain_and_inside_one_eio() {
+    let mut ws = Websocket::new();
+    let mut sock = FakeSock::new(Vec::new());
+    sock.write_max = 1;
+    sock.write_block_at = Some(0);
+    assert_eq!(ws.write(&mut sock, &N, b"abc"), Err(eagain()));
+    sock.write_block_at = Some(1);
+    let eio = Err(IoError::Errno(N.value(MprsErrno::Eio)));
+    assert_eq!(ws.write(&mut sock, &N, b"abc"), eio);
+    // The second write of a frame past the frame buffer counts as inside it.
+    let mut sock = FakeSock::new(Vec::new());
+    sock.write_block_at = Some(WRITE_BUF);
+    assert_eq!(ws.write(&mut sock, &N, &[1; 1000]), eio);
+    // A stream that takes nothing: EIO, not a frame cut short.
+    let mut sock = FakeSock::new(Vec::new());
+    sock.write_max = 0;
+    assert_eq!(ws.write(&mut sock, &N, b"abc"), eio);
 }
 
 #[test]
