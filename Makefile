@@ -28,10 +28,19 @@ BENCHES :=
 # Python tools for the tests (tests/requirements.txt), in a venv of the project's own.
 VENV := $(BUILD)/venv
 SIZE_SUBSYSTEMS := stream dupterm pin
-DEPS_APT := build-essential pkg-config python3-venv valgrind libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
-RUST_TARGETS := $(THUMB_TARGET) thumbv7m-none-eabi
+# The cores the link test covers: Cortex-M0+ (RP2040), M3, M4F, M33 (RP2350, soft-float
+# ABI as pico-sdk builds it) and RISC-V (RP2350's Hazard3, ESP32-C6).
+LINK_TEST_TARGETS := thumbv6m-none-eabi thumbv7m-none-eabi $(THUMB_TARGET) thumbv8m.main-none-eabi \
+	riscv32imac-unknown-none-elf
+DEPS_APT := build-essential pkg-config python3-venv valgrind libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
+	gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+RUST_TARGETS := $(sort $(THUMB_TARGET) thumbv7m-none-eabi $(LINK_TEST_TARGETS))
 # QEMU, at least 8.1 (from bookworm-backports on Debian 12): see tests/scripts/deps.sh.
 DEPS_QEMU :=
+
+# MicroPython's tree (read only), as laid beside this repository; the stages that build
+# against it skip, saying so, where it is absent.
+MICROPYTHON_DIR ?= $(abspath ../shared/micropython)
 
 include $(sort $(wildcard tests/mk/*.mk))
 
@@ -95,17 +104,23 @@ $(BUILD)/c/test_%: tests/c/test_%.c $(HOST_PORT_C) tests/c/host_port.h $(HOST_LI
 c-tests: $(C_TESTS)
 	@for t in $(C_TESTS); do echo "== $$t"; $$t; done
 
-thumb:
-	$(CARGO) build --release --quiet --target $(THUMB_TARGET)
-	sh c-glue/mprs-archive.sh target/$(THUMB_TARGET)/release/libmprs.a $(THUMB_LIB) arm-none-eabi-
+# The bare-metal libmprs.a for a Rust target, made with that target's GNU toolchain.
+toolchain_prefix = $(if $(filter riscv%,$(1)),riscv64-unknown-elf-,arm-none-eabi-)
 
-# libmprs.a links into a bare-metal firmware with newlib and libgcc: one definition of
-# every symbol, none missing.
-link-test: thumb
-	bash tests/scripts/link-test.sh $(THUMB_TARGET) $(THUMB_LIB) $(BUILD)/link-test
+bare-lib-%:
+	$(CARGO) build --release --quiet --target $*
+	sh c-glue/mprs-archive.sh target/$*/release/libmprs.a $(BUILD)/$*/libmprs.a $(call toolchain_prefix,$*)
+
+thumb: bare-lib-$(THUMB_TARGET)
+
+# libmprs.a links into a bare-metal firmware on each core, with the target's libc and
+# libgcc: one definition of every symbol, none missing, no executable stack.
+link-test: $(addprefix bare-lib-,$(LINK_TEST_TARGETS))
+	@for t in $(LINK_TEST_TARGETS); do \
+		bash tests/scripts/link-test.sh $$t $(BUILD)/$$t/libmprs.a $(BUILD)/link-test/$$t; done
 
 size: lib link-test
-	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LIB) $(THUMB_LIB) $(BUILD)/link-test/firmware.elf
+	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LIB) $(THUMB_LIB) $(BUILD)/link-test/$(THUMB_TARGET)/firmware.elf
 
 bench: lib
 	@for b in bench-stream bench-dupterm-pin $(BENCHES); do $(MAKE) --no-print-directory $$b; done

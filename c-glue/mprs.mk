@@ -99,10 +99,7 @@ $(MPRS_LIB): FORCE
 	$(Q)$(MPRS_CARGO) build --release --quiet $(MPRS_CARGO_FLAGS) \
 		--manifest-path $(MPRS_ROOT)/Cargo.toml --target-dir $(MPRS_TARGET_DIR) \
 		$(MPRS_TARGET_FLAG) $(if $(strip $(MPRS_FEATURES)),--features "$(strip $(MPRS_FEATURES))")
-	$(Q)mkdir -p $(dir $(MPRS_LIB))
-	$(Q)if [ ! -f $(MPRS_LIB) ] || ! cmp -s $(MPRS_CARGO_LIB) $(MPRS_LIB).src; then \
-		sh $(MPRS_ROOT)/c-glue/mprs-archive.sh $(MPRS_CARGO_LIB) $(MPRS_LIB) $(CROSS_COMPILE) && \
-		cp $(MPRS_CARGO_LIB) $(MPRS_LIB).src; fi
+	$(Q)MPRS_CC="$(CC)" sh $(MPRS_ROOT)/c-glue/mprs-archive.sh --if-changed $(MPRS_CARGO_LIB) $(MPRS_LIB) $(CROSS_COMPILE)
 
 $(MPRS_GLUE_O): $(MPRS_LIB)
 

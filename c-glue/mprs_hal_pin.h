@@ -2,8 +2,8 @@
 // own (one that leaves mp_hal_pin_obj_t to py/mphal.h, so pins are mp_obj_t with the pin
 // protocol). Include it from mphalport.h to use soft I2C, onewire and the like on such
 // pins. py/mphal.h already maps mp_hal_pin_read/write to mp_virtual_pin_read/write.
-// A port with its own, faster GPIO layer defines mp_hal_pin_obj_t and these names itself,
-// and c-glue/virtpin.c then leaves them out (or set MPRS_PIN_DEFAULT_MPHAL to 0).
+// A port with its own, faster GPIO layer defines mp_hal_pin_obj_t (and these names) in its
+// mphalport.h, and c-glue/virtpin.c then leaves them out (or set MPRS_PIN_DEFAULT_MPHAL to 0).
 #ifndef MICROPY_INCLUDED_MPRS_HAL_PIN_H
 #define MICROPY_INCLUDED_MPRS_HAL_PIN_H
 

@@ -1,22 +1,41 @@
 // extmod/virtpin.c implemented over libmprs.a (src/pin.rs), with the default MPHAL GPIO
 // functions for ports whose pins are virtual pins.
 
+#include <stdint.h>
+#include <stddef.h>
+#include "py/mpconfig.h"
+
+// The defaults are on when the port leaves its pins to py/mphal.h's virtual-pin fallback,
+// that is when its own HAL header does not define mp_hal_pin_obj_t. A port with a GPIO
+// layer defines mp_hal_pin_obj_t and its mp_hal_pin_* functions, as macros (stm32) or as
+// static inline functions (rp2). py/mphal.h defines mp_hal_pin_obj_t itself when the port
+// did not, so the test looks at the port's header alone: included here as py/mphal.h
+// includes it (after py/mpconfig.h), and py/mphal.h is then pointed at an empty header,
+// so the port's header (not every port guards it) is read once.
+#ifndef MPRS_PIN_DEFAULT_MPHAL
+#ifdef MICROPY_INCLUDED_PY_MPHAL_H
+#error "mprs: py/mphal.h was included before c-glue/virtpin.c could test mp_hal_pin_obj_t; define MPRS_PIN_DEFAULT_MPHAL to 0 or 1"
+#endif
+#ifdef MICROPY_MPHALPORT_H
+#include MICROPY_MPHALPORT_H
+#undef MICROPY_MPHALPORT_H
+#else
+#include <mphalport.h>
+#endif
+#define MICROPY_MPHALPORT_H "mprs_mphalport_read.h"
+#ifdef mp_hal_pin_obj_t
+#define MPRS_PIN_DEFAULT_MPHAL (0)
+#else
+#define MPRS_PIN_DEFAULT_MPHAL (1)
+#endif
+#endif
+
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "py/mperrno.h"
 #include "py/stream.h"
 #include "extmod/virtpin.h"
 #include "mprs_glue.h"
-
-// Default: on when the port leaves its pins to py/mphal.h's virtual-pin fallback and has
-// not defined these functions itself.
-#ifndef MPRS_PIN_DEFAULT_MPHAL
-#if !defined(mp_hal_pin_input) && !defined(mp_hal_pin_od_low)
-#define MPRS_PIN_DEFAULT_MPHAL (1)
-#else
-#define MPRS_PIN_DEFAULT_MPHAL (0)
-#endif
-#endif
 
 _Static_assert(sizeof(mprs_pin_p_t) == sizeof(mp_pin_p_t), "mprs: mp_pin_p_t size differs");
 _Static_assert(sizeof(mprs_obj_base_t) == sizeof(mp_obj_base_t), "mprs: mp_obj_base_t size differs");

@@ -6,10 +6,15 @@ DEPS_APT += gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 DEPS_QEMU += qemu-system-arm qemu-system-misc
 RUST_TARGETS += thumbv6m-none-eabi riscv32imac-unknown-none-elf
 
-MICROPYTHON_DIR ?= $(abspath ../shared/micropython)
 MICROPYTHON_ONLY ?=
 
 .PHONY: test-micropython
 test-micropython: $(VENV)/.installed
 	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/micropython/stage.py --build-dir $(BUILD) \
 		$(if $(MICROPYTHON_ONLY),--only $(MICROPYTHON_ONLY))
+
+# Instructions per stream method inside MicroPython (callgrind), C build against mprs build.
+BENCHES += bench-micropython-streams
+.PHONY: bench-micropython-streams
+bench-micropython-streams: $(VENV)/.installed
+	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/micropython/bench_streams.py --build-dir $(BUILD)

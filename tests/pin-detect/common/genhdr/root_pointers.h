@@ -1,0 +1,1 @@
+// Stand-in for the header MicroPython's build generates: no root pointers registered.
