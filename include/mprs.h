@@ -526,11 +526,17 @@ int mprs_lwip_init(mprs_lwip_socket_t *s, void *owner);
 /**
  * listen(): the socket now owns the listening `pcb` and queues up to `backlog`
  * connections (clamped to 1..=MPRS_LWIP_BACKLOG_MAX).
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_listen(mprs_lwip_socket_t *s, void *pcb, int backlog);
 
 /**
  * A connected pcb (from connect()) now belongs to the socket.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_attach(mprs_lwip_socket_t *s, void *pcb);
 
@@ -549,12 +555,18 @@ int mprs_lwip_on_accept(mprs_lwip_socket_t *s, void *pcb, int lwip_err, size_t *
  * The receive callback of a connection queued on the listening socket `s`: keeps `p`
  * (`len` bytes) for accept(), or records the peer's close when `p` is NULL. ERR_OK, or
  * ERR_VAL when `pcb` is not queued there; then `p` is still the caller's to free.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_on_pending_recv(mprs_lwip_socket_t *s, void *pcb, void *p, size_t len);
 
 /**
  * The error callback of the connection queued in `slot` of `s`: lwIP has freed it. Frees
  * what it received. ERR_VAL when the slot is empty or out of range (a stale callback).
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_on_pending_error(mprs_lwip_socket_t *s, size_t slot);
 
@@ -571,18 +583,27 @@ int mprs_lwip_accept(mprs_lwip_socket_t *listener, mprs_lwip_socket_t *into, voi
 /**
  * The receive callback of a connected socket: as `mprs_lwip_on_pending_recv`, and
  * schedules the user callback.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_on_recv(mprs_lwip_socket_t *s, void *pcb, void *p, size_t len);
 
 /**
  * The error callback of a connected socket: lwIP has freed its pcb; reads give what was
  * buffered, then `lwip_err`.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_on_error(mprs_lwip_socket_t *s, int lwip_err);
 
 /**
  * lwIP's poll or sent callback, or any VM call: schedules a user callback the scheduler
  * had no room for.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_retry(mprs_lwip_socket_t *s);
 
@@ -600,42 +621,66 @@ ptrdiff_t mprs_lwip_read(mprs_lwip_socket_t *s, uint8_t *buf, size_t len, void *
 /**
  * Whether a read or accept would not block (data, end of file, an error, a queued
  * connection, or a closed socket).
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 bool mprs_lwip_readable(mprs_lwip_socket_t *s);
 
 /**
  * Bytes received and not yet read.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 size_t mprs_lwip_buffered(mprs_lwip_socket_t *s);
 
 /**
  * Connections queued for accept().
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 size_t mprs_lwip_queued(mprs_lwip_socket_t *s);
 
 /**
  * Whether the peer has closed its side (for poll's HUP; reads give EOF after the data).
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 bool mprs_lwip_peer_closed(mprs_lwip_socket_t *s);
 
 /**
  * The error lwIP reported on the connection, or ERR_OK.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_failed(mprs_lwip_socket_t *s);
 
 /**
  * The socket's pcb (listening or connected), or NULL.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 void *mprs_lwip_pcb(mprs_lwip_socket_t *s);
 
 /**
  * setsockopt(SOL_SOCKET, 20, callback) (`set`) or None: events from now on schedule the
  * callback; clearing drops what is pending.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_set_callback(mprs_lwip_socket_t *s, bool set);
 
 /**
  * The scheduled call runs in the VM: whether to call the user's callback now.
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
  */
 bool mprs_lwip_callback_due(mprs_lwip_socket_t *s);
 

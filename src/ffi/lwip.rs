@@ -117,17 +117,31 @@ impl Lwip for PortLwip {
     }
 }
 
+/// A socket pointer from C that the caller of an export vouches for (its `# Safety`): the
+/// one way `with_socket` gets one, so every dereference rests on an `unsafe` promise.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct SocketPtr(*mut MprsLwipSocket);
+
+impl SocketPtr {
+    /// # Safety
+    /// `s` is NULL or a `mprs_lwip_socket_t`, zeroed or left by this library, valid for the
+    /// call, and used by other contexts only inside the critical section.
+    unsafe fn new(s: *mut MprsLwipSocket) -> Self {
+        SocketPtr(s)
+    }
+}
+
 /// Runs `f` on the socket at `s` inside the critical section; ERR_ARG when `s` is NULL or
 /// not initialised.
-fn with_socket<T>(s: *mut MprsLwipSocket, f: impl FnOnce(&mut Socket) -> T) -> Result<T, c_int> {
+fn with_socket<T>(s: SocketPtr, f: impl FnOnce(&mut Socket) -> T) -> Result<T, c_int> {
+    let SocketPtr(s) = s;
     if s.is_null() {
         return Err(err::ARG);
     }
     let stored = s.cast::<Stored>();
     critical_section::with(|_| {
-        // SAFETY: s is non-NULL, a `mprs_lwip_socket_t` (the
-        // caller's side of the contract); the magic word is read raw before any reference
-        // is formed, so zeroed storage is refused.
+        // SAFETY: s is non-NULL and valid (SocketPtr's contract); the magic word is read
+        // raw before any reference is formed, so zeroed storage is refused.
         let magic = unsafe { ptr::addr_of!((*stored).magic).read() };
         if magic != MAGIC {
             return Err(err::ARG);
@@ -141,8 +155,8 @@ fn with_socket<T>(s: *mut MprsLwipSocket, f: impl FnOnce(&mut Socket) -> T) -> R
 
 /// Two sockets at once (accept); both must differ.
 fn with_sockets<T>(
-    a: *mut MprsLwipSocket,
-    b: *mut MprsLwipSocket,
+    a: SocketPtr,
+    b: SocketPtr,
     f: impl FnOnce(&mut Socket, &mut Socket) -> T,
 ) -> Result<T, c_int> {
     if a == b {
@@ -178,9 +192,11 @@ pub unsafe extern "C" fn mprs_lwip_init(s: *mut MprsLwipSocket, owner: *mut c_vo
     if s.is_null() {
         return err::ARG;
     }
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let sp = unsafe { SocketPtr::new(s) };
     critical_section::with(|_| {
         // Nested: the check and the write are one step for every other context.
-        if with_socket(s, |sock| sock.pcb().is_some() || sock.buffered() > 0) == Ok(true) {
+        if with_socket(sp, |sock| sock.pcb().is_some() || sock.buffered() > 0) == Ok(true) {
             return err::ISCONN;
         }
         // SAFETY: the caller's guarantee: s is valid storage for Stored.
@@ -196,12 +212,17 @@ pub unsafe extern "C" fn mprs_lwip_init(s: *mut MprsLwipSocket, owner: *mut c_vo
 
 /// listen(): the socket now owns the listening `pcb` and queues up to `backlog`
 /// connections (clamped to 1..=MPRS_LWIP_BACKLOG_MAX).
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_listen(
+pub unsafe extern "C" fn mprs_lwip_listen(
     s: *mut MprsLwipSocket,
     pcb: *mut c_void,
     backlog: c_int,
 ) -> c_int {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     let Some(pcb) = self::pcb(pcb) else {
         return err::ARG;
     };
@@ -210,8 +231,13 @@ pub extern "C" fn mprs_lwip_listen(
 }
 
 /// A connected pcb (from connect()) now belongs to the socket.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_attach(s: *mut MprsLwipSocket, pcb: *mut c_void) -> c_int {
+pub unsafe extern "C" fn mprs_lwip_attach(s: *mut MprsLwipSocket, pcb: *mut c_void) -> c_int {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     let Some(pcb) = self::pcb(pcb) else {
         return err::ARG;
     };
@@ -235,6 +261,8 @@ pub unsafe extern "C" fn mprs_lwip_on_accept(
     if slot.is_null() {
         return err::ARG;
     }
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     let verdict = with_socket(s, |sock| {
         sock.on_accept(self::pcb(pcb), lwip_err, &mut PortLwip)
     });
@@ -256,7 +284,7 @@ fn data(p: *mut c_void, len: usize) -> Received {
 
 /// A receive callback, queued (`Socket::on_pending_recv`) or connected (`Socket::on_recv`).
 fn on_receive(
-    s: *mut MprsLwipSocket,
+    s: SocketPtr,
     pcb: *mut c_void,
     p: *mut c_void,
     len: usize,
@@ -275,20 +303,30 @@ fn on_receive(
 /// The receive callback of a connection queued on the listening socket `s`: keeps `p`
 /// (`len` bytes) for accept(), or records the peer's close when `p` is NULL. ERR_OK, or
 /// ERR_VAL when `pcb` is not queued there; then `p` is still the caller's to free.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_on_pending_recv(
+pub unsafe extern "C" fn mprs_lwip_on_pending_recv(
     s: *mut MprsLwipSocket,
     pcb: *mut c_void,
     p: *mut c_void,
     len: usize,
 ) -> c_int {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     on_receive(s, pcb, p, len, Socket::on_pending_recv)
 }
 
 /// The error callback of the connection queued in `slot` of `s`: lwIP has freed it. Frees
 /// what it received. ERR_VAL when the slot is empty or out of range (a stale callback).
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_on_pending_error(s: *mut MprsLwipSocket, slot: usize) -> c_int {
+pub unsafe extern "C" fn mprs_lwip_on_pending_error(s: *mut MprsLwipSocket, slot: usize) -> c_int {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     match with_socket(s, |sock| sock.on_pending_error(slot, &mut PortLwip)) {
         Ok(true) => err::OK,
         Ok(false) => err::VAL,
@@ -311,6 +349,8 @@ pub unsafe extern "C" fn mprs_lwip_accept(
     if pcb.is_null() {
         return err::ARG;
     }
+    // SAFETY: the caller's guarantee for `listener` and `into` (# Safety).
+    let (listener, into) = unsafe { (SocketPtr::new(listener), SocketPtr::new(into)) };
     match with_sockets(listener, into, |l, i| l.accept(i, &mut PortLwip)) {
         Ok(Ok(p)) => {
             // SAFETY: checked non-NULL; the caller's guarantee that it is writable.
@@ -323,20 +363,30 @@ pub unsafe extern "C" fn mprs_lwip_accept(
 
 /// The receive callback of a connected socket: as `mprs_lwip_on_pending_recv`, and
 /// schedules the user callback.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_on_recv(
+pub unsafe extern "C" fn mprs_lwip_on_recv(
     s: *mut MprsLwipSocket,
     pcb: *mut c_void,
     p: *mut c_void,
     len: usize,
 ) -> c_int {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     on_receive(s, pcb, p, len, Socket::on_recv)
 }
 
 /// The error callback of a connected socket: lwIP has freed its pcb; reads give what was
 /// buffered, then `lwip_err`.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_on_error(s: *mut MprsLwipSocket, lwip_err: c_int) -> c_int {
+pub unsafe extern "C" fn mprs_lwip_on_error(s: *mut MprsLwipSocket, lwip_err: c_int) -> c_int {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     flatten(with_socket(s, |sock| {
         sock.on_error(lwip_err, &mut PortLwip);
         Ok(())
@@ -345,8 +395,13 @@ pub extern "C" fn mprs_lwip_on_error(s: *mut MprsLwipSocket, lwip_err: c_int) ->
 
 /// lwIP's poll or sent callback, or any VM call: schedules a user callback the scheduler
 /// had no room for.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_retry(s: *mut MprsLwipSocket) -> c_int {
+pub unsafe extern "C" fn mprs_lwip_retry(s: *mut MprsLwipSocket) -> c_int {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     flatten(with_socket(s, |sock| {
         sock.retry(&mut PortLwip);
         Ok(())
@@ -370,8 +425,8 @@ pub unsafe extern "C" fn mprs_lwip_read(
     if buf.is_null() || pcb.is_null() {
         return err::ARG as isize;
     }
-    // SAFETY: the caller's guarantee: buf is valid for len writable bytes.
-    let buf = unsafe { core::slice::from_raw_parts_mut(buf, len) };
+    // SAFETY: the caller's guarantee: buf is valid for len writable bytes, and for `s`.
+    let (buf, s) = unsafe { (super::slice_or_empty_mut(buf, len), SocketPtr::new(s)) };
     match with_socket(s, |sock| sock.read(buf, &mut PortLwip)) {
         Ok(Ok((n, p))) => {
             // SAFETY: checked non-NULL, writable by the caller's guarantee.
@@ -384,45 +439,80 @@ pub unsafe extern "C" fn mprs_lwip_read(
 
 /// Whether a read or accept would not block (data, end of file, an error, a queued
 /// connection, or a closed socket).
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_readable(s: *mut MprsLwipSocket) -> bool {
+pub unsafe extern "C" fn mprs_lwip_readable(s: *mut MprsLwipSocket) -> bool {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     with_socket(s, |sock| sock.readable()).unwrap_or(true)
 }
 
 /// Bytes received and not yet read.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_buffered(s: *mut MprsLwipSocket) -> usize {
+pub unsafe extern "C" fn mprs_lwip_buffered(s: *mut MprsLwipSocket) -> usize {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     with_socket(s, |sock| sock.buffered()).unwrap_or(0)
 }
 
 /// Connections queued for accept().
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_queued(s: *mut MprsLwipSocket) -> usize {
+pub unsafe extern "C" fn mprs_lwip_queued(s: *mut MprsLwipSocket) -> usize {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     with_socket(s, |sock| sock.queued()).unwrap_or(0)
 }
 
 /// Whether the peer has closed its side (for poll's HUP; reads give EOF after the data).
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_peer_closed(s: *mut MprsLwipSocket) -> bool {
+pub unsafe extern "C" fn mprs_lwip_peer_closed(s: *mut MprsLwipSocket) -> bool {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     with_socket(s, |sock| sock.peer_closed()).unwrap_or(false)
 }
 
 /// The error lwIP reported on the connection, or ERR_OK.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_failed(s: *mut MprsLwipSocket) -> c_int {
+pub unsafe extern "C" fn mprs_lwip_failed(s: *mut MprsLwipSocket) -> c_int {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     with_socket(s, |sock| sock.failed().unwrap_or(err::OK)).unwrap_or_else(|e| e)
 }
 
 /// The socket's pcb (listening or connected), or NULL.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_pcb(s: *mut MprsLwipSocket) -> *mut c_void {
+pub unsafe extern "C" fn mprs_lwip_pcb(s: *mut MprsLwipSocket) -> *mut c_void {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     raw(with_socket(s, |sock| sock.pcb()).ok().flatten())
 }
 
 /// setsockopt(SOL_SOCKET, 20, callback) (`set`) or None: events from now on schedule the
 /// callback; clearing drops what is pending.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_set_callback(s: *mut MprsLwipSocket, set: bool) -> c_int {
+pub unsafe extern "C" fn mprs_lwip_set_callback(s: *mut MprsLwipSocket, set: bool) -> c_int {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     flatten(with_socket(s, |sock| {
         sock.set_callback(set);
         Ok(())
@@ -430,8 +520,13 @@ pub extern "C" fn mprs_lwip_set_callback(s: *mut MprsLwipSocket, set: bool) -> c
 }
 
 /// The scheduled call runs in the VM: whether to call the user's callback now.
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[no_mangle]
-pub extern "C" fn mprs_lwip_callback_due(s: *mut MprsLwipSocket) -> bool {
+pub unsafe extern "C" fn mprs_lwip_callback_due(s: *mut MprsLwipSocket) -> bool {
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     with_socket(s, |sock| sock.callback_due()).unwrap_or(false)
 }
 
@@ -448,6 +543,8 @@ pub unsafe extern "C" fn mprs_lwip_close(
     if out.is_null() {
         return err::ARG;
     }
+    // SAFETY: the caller's guarantee for `s` (# Safety).
+    let s = unsafe { SocketPtr::new(s) };
     match with_socket(s, |sock| sock.close(&mut PortLwip)) {
         Ok(t) => {
             let mut pending = [ptr::null_mut(); MPRS_LWIP_BACKLOG_MAX];
