@@ -22,7 +22,8 @@
 #                      riscv32imac-unknown-none-elf; "host" when not cross-compiling
 #   MPRS_OBJ_REPR_D    ON when the port uses MICROPY_OBJ_REPR_D (64-bit mp_obj_t on 32-bit)
 #   MPRS_OFF_T_64      ON when mp_off_t is 64-bit on a 32-bit target
-#   MPRS_SUBSYSTEMS    which C modules to replace (default: stream dupterm virtpin webrepl),
+#   MPRS_SUBSYSTEMS    which C modules to replace (default: stream dupterm virtpin webrepl
+#                      websocket),
 #                      and "lwip" for the lwIP callback shims (c-glue/mprs_lwip.h)
 #   MPRS_CARGO         cargo command (default: cargo)
 #   MPRS_CARGO_FLAGS   extra flags for cargo build (e.g. --offline)
@@ -38,7 +39,7 @@ endif()
 get_filename_component(MPRS_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 
 if(NOT DEFINED MPRS_SUBSYSTEMS)
-    set(MPRS_SUBSYSTEMS stream dupterm virtpin webrepl)
+    set(MPRS_SUBSYSTEMS stream dupterm virtpin webrepl websocket)
 endif()
 # A CMake list or space-separated words, as mprs.mk takes it.
 string(REPLACE " " ";" MPRS_SUBSYSTEMS "${MPRS_SUBSYSTEMS}")
@@ -62,6 +63,9 @@ set(MPRS_LIST_virtpin MICROPY_SOURCE_EXTMOD)
 set(MPRS_GLUE_webrepl webrepl.c)
 set(MPRS_ORIG_webrepl ${MICROPY_DIR}/extmod/modwebrepl.c)
 set(MPRS_LIST_webrepl MICROPY_SOURCE_EXTMOD)
+set(MPRS_GLUE_websocket websocket.c)
+set(MPRS_ORIG_websocket ${MICROPY_DIR}/extmod/modwebsocket.c)
+set(MPRS_LIST_websocket MICROPY_SOURCE_EXTMOD)
 
 # lwip.c is always built: without "lwip" it holds the inert services libmprs.a imports.
 set(MPRS_GLUE_C ${MPRS_ROOT}/c-glue/port.c ${MPRS_ROOT}/c-glue/lwip.c)
@@ -75,7 +79,7 @@ foreach(mprs_sub IN LISTS MPRS_SUBSYSTEMS)
     endif()
     if(NOT DEFINED MPRS_GLUE_${mprs_sub})
         message(FATAL_ERROR "mprs: unknown subsystem '${mprs_sub}' in MPRS_SUBSYSTEMS "
-            "(known: stream dupterm virtpin webrepl lwip)")
+            "(known: stream dupterm virtpin webrepl websocket lwip)")
     endif()
     set(mprs_list ${MPRS_LIST_${mprs_sub}})
     if(NOT "${MPRS_ORIG_${mprs_sub}}" IN_LIST ${mprs_list})
@@ -91,6 +95,10 @@ foreach(mprs_sub IN LISTS MPRS_SUBSYSTEMS)
     list(REMOVE_ITEM ${mprs_list} ${MPRS_ORIG_${mprs_sub}})
     list(APPEND MPRS_ORIG_C ${MPRS_ORIG_${mprs_sub}})
     list(APPEND MPRS_GLUE_C ${MPRS_ROOT}/c-glue/${MPRS_GLUE_${mprs_sub}})
+    if(mprs_sub STREQUAL "websocket")
+        # c-glue/webrepl.c then sends GET chunks through the mprs websocket in place.
+        list(APPEND MPRS_DEFINITIONS MPRS_WEBSOCKET=1)
+    endif()
 endforeach()
 if(MPRS_OBJ_REPR_D)
     list(APPEND MPRS_FEATURES obj-repr-d)

@@ -26,7 +26,7 @@ MPRS_OBJ_REPR_D ?= 0
 MPRS_OFF_T_64 ?= 0
 MPRS_CARGO ?= cargo
 MPRS_CARGO_FLAGS ?=
-MPRS_SUBSYSTEMS ?= stream dupterm virtpin webrepl
+MPRS_SUBSYSTEMS ?= stream dupterm virtpin webrepl websocket
 
 # Each subsystem: the glue file that replaces it, and the C original it removes.
 MPRS_GLUE_stream := stream.c
@@ -37,6 +37,12 @@ MPRS_GLUE_virtpin := virtpin.c
 MPRS_ORIG_virtpin := extmod/virtpin.c
 MPRS_GLUE_webrepl := webrepl.c
 MPRS_ORIG_webrepl := extmod/modwebrepl.c
+MPRS_GLUE_websocket := websocket.c
+MPRS_ORIG_websocket := extmod/modwebsocket.c
+ifneq ($(filter websocket,$(MPRS_SUBSYSTEMS)),)
+# c-glue/webrepl.c then sends GET chunks through the mprs websocket in place.
+CFLAGS += -DMPRS_WEBSOCKET=1
+endif
 # lwip.c is always built: without "lwip" it holds the inert services libmprs.a imports.
 MPRS_GLUE_lwip :=
 MPRS_ORIG_lwip :=

@@ -178,6 +178,8 @@ int mprs_port_errno(mprs_errno which) {
             return MP_EINPROGRESS;
         case MPRS_ERRNO_ECONNABORTED:
             return MP_ECONNABORTED;
+        case MPRS_ERRNO_ENOBUFS:
+            return MP_ENOBUFS;
     }
     return MP_EINVAL;
 }

@@ -14,6 +14,9 @@
 #endif
 #include "extmod/modwebsocket.h"
 #include "mprs_glue.h"
+#if MPRS_WEBSOCKET && MICROPY_PY_WEBSOCKET
+#include "mprs_websocket.h"
+#endif
 
 #if MICROPY_PY_WEBREPL
 
@@ -22,10 +25,23 @@
 #define MPRS_WEBREPL_PASSWORD_MAX (9)
 #endif
 
+// Bytes of file data in a GET chunk (the C original sent 256). Each chunk is one round
+// trip with the client, so larger chunks make GET faster. The buffer (this plus
+// MPRS_WEBREPL_CHUNK_PREFIX bytes) comes from the GC heap for the length of a GET only;
+// when the heap cannot give it, half the size is tried, down to 256.
+#ifndef MPRS_WEBREPL_GET_CHUNK
+#define MPRS_WEBREPL_GET_CHUNK (16384)
+#endif
+#if MPRS_WEBREPL_GET_CHUNK < 256 || MPRS_WEBREPL_GET_CHUNK > MPRS_WEBREPL_GET_CHUNK_MAX
+#error "MPRS_WEBREPL_GET_CHUNK must be 256 to MPRS_WEBREPL_GET_CHUNK_MAX (65533)"
+#endif
+
 typedef struct _mp_obj_webrepl_t {
     mp_obj_base_t base;
     mp_obj_t sock;
     mp_obj_t cur_file; // the file of the transfer in progress, or MP_OBJ_NULL
+    uint8_t *chunk; // the GET chunk buffer, only while a GET is in progress
+    size_t chunk_len;
     uint64_t session[(MPRS_WEBREPL_SESSION_SIZE + 7) / 8];
 } mp_obj_webrepl_t;
 
@@ -85,6 +101,50 @@ void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t le
     webrepl_call_t c = { webrepl_of(repl), data, len, text, NULL, 0 };
     // A failed send is noticed by the next read of the same connection.
     mprs_protect(NULL, webrepl_send_call, &c);
+}
+
+// A GET chunk: data[MPRS_WEBSOCKET_HEADROOM..len] as one binary frame.
+static void webrepl_send_framed_call(void *ctx) {
+    webrepl_call_t *c = ctx;
+    mp_obj_t sock = c->self->sock;
+    int err;
+    #if MPRS_WEBSOCKET && MICROPY_PY_WEBSOCKET
+    if (mprs_websocket_is(sock)) {
+        // The header goes into the headroom: the frame leaves in one socket write.
+        mprs_websocket_send_in_place(sock, (uint8_t *)c->data, c->len, FRAME_BIN, &err);
+        return;
+    }
+    #endif
+    const mp_stream_p_t *sock_stream = mp_get_stream(sock);
+    mp_uint_t old_opts = sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, FRAME_BIN, &err);
+    sock_stream->write(sock, c->data + MPRS_WEBSOCKET_HEADROOM, c->len - MPRS_WEBSOCKET_HEADROOM, &err);
+    sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, old_opts, &err);
+}
+
+void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
+    webrepl_call_t c = { webrepl_of(repl), buf, len, false, NULL, 0 };
+    // A failed send is noticed by the next read of the same connection.
+    mprs_protect(NULL, webrepl_send_framed_call, &c);
+}
+
+uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len) {
+    mp_obj_webrepl_t *self = webrepl_of(repl);
+    for (size_t n = MPRS_WEBREPL_GET_CHUNK; self->chunk == NULL && n >= 256; n /= 2) {
+        // m_new_maybe never raises: no protection needed.
+        self->chunk = m_new_maybe(uint8_t, MPRS_WEBREPL_CHUNK_PREFIX + n);
+        self->chunk_len = self->chunk == NULL ? 0 : MPRS_WEBREPL_CHUNK_PREFIX + n;
+    }
+    *len = self->chunk_len;
+    return self->chunk;
+}
+
+// Frees the chunk buffer; only when no Rust frame holds it.
+static void webrepl_free_chunk(mp_obj_webrepl_t *self) {
+    if (self->chunk != NULL) {
+        m_del(uint8_t, self->chunk, self->chunk_len);
+        self->chunk = NULL;
+        self->chunk_len = 0;
+    }
 }
 
 const uint8_t *mprs_port_webrepl_password(size_t *len) {
@@ -196,6 +256,8 @@ static mp_obj_t webrepl_make_new(const mp_obj_type_t *type, size_t n_args, size_
     mp_obj_webrepl_t *o = mp_obj_malloc(mp_obj_webrepl_t, type);
     o->sock = args[0];
     o->cur_file = MP_OBJ_NULL;
+    o->chunk = NULL;
+    o->chunk_len = 0;
     mprs_webrepl_init((mprs_webrepl_t *)o, o->session);
     return MP_OBJ_FROM_PTR(o);
 }
@@ -204,6 +266,10 @@ static mp_uint_t webrepl_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *
     mp_obj_webrepl_t *self = MP_OBJ_TO_PTR(self_in);
     mprs_call_t call = MPRS_CALL_INIT;
     mp_uint_t out = mprs_webrepl_read(&call, (mprs_webrepl_t *)self, self->session, buf, size, errcode);
+    if (self->cur_file == MP_OBJ_NULL) {
+        // No GET in progress: its chunk buffer goes back to the heap.
+        webrepl_free_chunk(self);
+    }
     mprs_call_reraise(&call);
     #ifdef MICROPY_PY_WEBREPL_DELAY
     // Crude rate control for ports whose network drivers are easily overloaded.
@@ -231,6 +297,7 @@ static mp_uint_t webrepl_ioctl(mp_obj_t o_in, mp_uint_t request, uintptr_t arg, 
         case MP_STREAM_CLOSE:
             // An unfinished transfer is cleaned up before the socket goes.
             mprs_webrepl_abort((mprs_webrepl_t *)self, self->session);
+            webrepl_free_chunk(self);
             mp_stream_close(self->sock);
             return 0;
         default:
@@ -310,6 +377,18 @@ void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t le
     (void)data;
     (void)len;
     (void)text;
+}
+
+void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
+    (void)repl;
+    (void)buf;
+    (void)len;
+}
+
+uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len) {
+    (void)repl;
+    *len = 0;
+    return NULL;
 }
 
 const uint8_t *mprs_port_webrepl_password(size_t *len) {

@@ -60,6 +60,38 @@
  */
 #define MPRS_WEBREPL_SESSION_SIZE 384
 
+/**
+ * Bytes a GET chunk buffer holds before the file data: the websocket header's headroom
+ * and the chunk's u16 length.
+ */
+#define MPRS_WEBREPL_CHUNK_PREFIX 6
+
+/**
+ * Most file data a GET chunk carries (its length and data fit a 16-bit frame length).
+ */
+#define MPRS_WEBREPL_GET_CHUNK_MAX 65533
+
+/**
+ * Bytes of storage the glue reserves for a websocket's state (8-aligned).
+ */
+#define MPRS_WEBSOCKET_SIZE 152
+
+/**
+ * Bytes a caller of `mprs_websocket_write_in_place` leaves before its payload.
+ */
+#define MPRS_WEBSOCKET_HEADROOM 4
+
+/**
+ * `op` of `mprs_websocket_write_in_place`: frames of the current kind.
+ */
+#define MPRS_WEBSOCKET_OP_CURRENT -1
+
+/**
+ * The frame buffer on the stack: a frame of up to this many bytes, header included,
+ * leaves in one socket write from `mprs_websocket_write`.
+ */
+#define MPRS_WEBSOCKET_WRITE_BUF 256
+
 #define OK 0
 
 #define MEM -1
@@ -81,6 +113,13 @@
 #define ARG -16
 
 /**
+ * Longest payload of a frame (16-bit length), read or written.
+ */
+#define FRAME_MAX 65535
+
+#define CLOSE_TOO_BIG 1009
+
+/**
  * Errno values mprs itself reports. The port maps each to its own numbering
  * (MicroPython's internal errno or the system's).
  */
@@ -100,6 +139,7 @@ typedef enum {
   MPRS_ERRNO_EALREADY = 12,
   MPRS_ERRNO_EINPROGRESS = 13,
   MPRS_ERRNO_ECONNABORTED = 14,
+  MPRS_ERRNO_ENOBUFS = 15,
 } mprs_errno;
 
 /**
@@ -763,6 +803,19 @@ extern void mprs_port_webrepl_send(mprs_webrepl_t *repl,
                                    bool text);
 
 /**
+ * Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
+ * for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
+ */
+extern void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
+
+/**
+ * The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
+ * until the read that asked for it has returned): its start, its length in `*len`.
+ * NULL with `*len` 0 when there is none.
+ */
+extern uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len);
+
+/**
  * The password set with `_webrepl.password()`.
  */
 extern const uint8_t *mprs_port_webrepl_password(size_t *len);
@@ -837,6 +890,90 @@ bool mprs_webrepl_forwards_output(void *storage);
  * As `mprs_webrepl_init`.
  */
 void mprs_webrepl_abort(mprs_webrepl_t *repl, void *storage);
+
+/**
+ * Initialises a websocket's state in `storage`: text frames, nothing received yet.
+ *
+ * # Safety
+ * `storage` must be NULL or `MPRS_WEBSOCKET_SIZE` writable, 8-aligned bytes.
+ */
+void mprs_websocket_init(void *storage);
+
+/**
+ * The websocket stream's read: payload bytes of one frame (at most `size`), 0 at end of
+ * file (also after a close frame, which is answered), or MP_STREAM_ERROR with `*errcode`
+ * (the socket's errno, ECONNRESET for a peer that stopped mid-frame, EIO for a frame that
+ * breaks the protocol, or MPRS_RAISED with the exception in `call`). Pings are answered.
+ *
+ * # Safety
+ * `storage` as for `mprs_websocket_init`, initialised; `buf` valid for `size` writable
+ * bytes; `errcode` writable; `call` the glue's live call record; `sock` a stream object.
+ */
+mprs_uint_t mprs_websocket_read(mprs_call_t *call,
+                                mprs_obj_t sock,
+                                void *storage,
+                                uint8_t *buf,
+                                mprs_uint_t size,
+                                int *errcode);
+
+/**
+ * The websocket stream's write: `buf` as one frame of the current kind (see
+ * `mprs_websocket_set_data_opts`), header and payload in one socket write when the frame
+ * fits `MPRS_WEBSOCKET_WRITE_BUF` (256) bytes. Returns `size`, or MP_STREAM_ERROR with
+ * `*errcode` (ENOBUFS for 65,536 bytes or more).
+ *
+ * # Safety
+ * As `mprs_websocket_read`, `buf` readable.
+ */
+mprs_uint_t mprs_websocket_write(mprs_call_t *call,
+                                 mprs_obj_t sock,
+                                 void *storage,
+                                 const uint8_t *buf,
+                                 mprs_uint_t size,
+                                 int *errcode);
+
+/**
+ * Writes `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of opcode `op` (1 text,
+ * 2 binary, or MPRS_WEBSOCKET_OP_CURRENT for the kind `mprs_websocket_write` would use),
+ * its header written into the headroom so header and payload leave in one socket write,
+ * without a copy. Returns 0, or MP_STREAM_ERROR with `*errcode`.
+ *
+ * # Safety
+ * As `mprs_websocket_read`; `buf` valid for `len` writable bytes.
+ */
+mprs_uint_t mprs_websocket_write_in_place(mprs_call_t *call,
+                                          mprs_obj_t sock,
+                                          void *storage,
+                                          uint8_t *buf,
+                                          size_t len,
+                                          int op,
+                                          int *errcode);
+
+/**
+ * `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read.
+ *
+ * # Safety
+ * `storage` as for `mprs_websocket_read`.
+ */
+mprs_uint_t mprs_websocket_get_data_opts(void *storage);
+
+/**
+ * `MP_STREAM_SET_DATA_OPTS`: the opcode of frames written from now on; returns the old one.
+ *
+ * # Safety
+ * `storage` as for `mprs_websocket_read`.
+ */
+mprs_uint_t mprs_websocket_set_data_opts(void *storage, size_t opts);
+
+/**
+ * This side closes: sends a close frame (status 1000) unless one was sent, best effort
+ * (a socket error is ignored, an exception is reported as MPRS_RAISED). The glue closes
+ * the socket afterwards. Returns 0 or MP_STREAM_ERROR.
+ *
+ * # Safety
+ * As `mprs_websocket_read`.
+ */
+mprs_uint_t mprs_websocket_close(mprs_call_t *call, mprs_obj_t sock, void *storage, int *errcode);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -132,6 +132,7 @@ pub enum MprsErrno {
     Ealready = 12,
     Einprogress = 13,
     Econnaborted = 14,
+    Enobufs = 15,
 }
 
 // Port services: implemented by `c-glue/port.c` inside a MicroPython build, and by

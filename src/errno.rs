@@ -41,6 +41,7 @@ impl Errnos for Numbering {
             Ealready => (114, 37),
             Einprogress => (115, 36),
             Econnaborted => (103, 53),
+            Enobufs => (105, 55),
         };
         match self {
             Numbering::MicroPythonInternal => internal,

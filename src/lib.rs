@@ -18,6 +18,7 @@ pub mod lwip;
 pub mod pin;
 pub mod stream;
 pub mod webrepl;
+pub mod websocket;
 
 /// Without std the port decides what a Rust panic means. The handler never formats its
 /// message, so no `core::fmt` machinery is linked into the firmware.

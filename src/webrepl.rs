@@ -16,12 +16,21 @@
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
 
+use crate::websocket::HEADROOM;
+
 /// Length of a file-transfer request.
 pub const HEADER_LEN: usize = 82;
 /// Longest file name a request carries.
 pub const NAME_MAX: usize = 64;
-/// Bytes of file data in one GET chunk.
+/// Bytes of file data in one GET chunk when the caller gives no chunk buffer (`feed`): the
+/// C original's size. A port sets its own (`MPRS_WEBREPL_GET_CHUNK`, through the buffer it
+/// passes to `feed_with`).
 pub const GET_CHUNK: usize = 256;
+/// Most file data one GET chunk can carry: its length field is 16 bits, and the frame's
+/// payload (length and data) must fit the 16-bit websocket length the clients read.
+pub const GET_CHUNK_MAX: usize = 0xffff - 2;
+/// A chunk buffer starts with room for the websocket header, then the chunk's u16 length.
+pub const CHUNK_PREFIX: usize = HEADROOM + 2;
 /// Longest password the machine can hold; the port may set a lower limit.
 pub const PASSWORD_MAX: usize = 32;
 /// Suffix of the temporary file a PUT writes before renaming it into place.
@@ -56,6 +65,11 @@ pub enum Frame {
 pub trait Host {
     /// Sends `data` as one websocket frame of `frame` kind.
     fn send(&mut self, data: &[u8], frame: Frame);
+    /// Sends `buf[HEADROOM..]` as one binary frame. The first `HEADROOM` bytes are free for
+    /// the frame header, so a websocket can send header and payload in one write.
+    fn send_framed(&mut self, buf: &mut [u8]) {
+        self.send(buf.get(HEADROOM..).unwrap_or_default(), Frame::Binary);
+    }
     /// The password set with `_webrepl.password()`.
     fn password(&self) -> &[u8];
     /// Opens `name` for writing (truncating) or reading; the host keeps the open file.
@@ -70,6 +84,19 @@ pub trait Host {
     fn remove(&mut self, name: &[u8]);
     /// The three version bytes of the running MicroPython.
     fn version(&self) -> [u8; 3];
+}
+
+/// The buffer a GET chunk is built in: `CHUNK_PREFIX` bytes, then up to `GET_CHUNK_MAX`
+/// bytes of file data. Asked for only when a chunk is sent, so a host can allocate it for
+/// the length of a GET.
+pub trait ChunkBuf {
+    fn chunk_buf(&mut self) -> &mut [u8];
+}
+
+impl ChunkBuf for [u8] {
+    fn chunk_buf(&mut self) -> &mut [u8] {
+        self
+    }
 }
 
 /// What feeding gave.
@@ -179,8 +206,24 @@ impl Session {
         byte
     }
 
-    /// Feeds bytes that came in one frame of `frame` kind.
+    /// Feeds bytes that came in one frame of `frame` kind; GET chunks of `GET_CHUNK` bytes.
     pub fn feed<H: Host + ?Sized>(&mut self, data: &[u8], frame: Frame, host: &mut H) -> Feed {
+        let mut chunk = [0u8; CHUNK_PREFIX + GET_CHUNK];
+        self.feed_with(data, frame, host, &mut chunk[..])
+    }
+
+    /// `feed`, with GET chunks built in `chunk` (as large as it is, up to `GET_CHUNK_MAX`).
+    pub fn feed_with<H, C>(
+        &mut self,
+        data: &[u8],
+        frame: Frame,
+        host: &mut H,
+        chunk: &mut C,
+    ) -> Feed
+    where
+        H: Host + ?Sized,
+        C: ChunkBuf + ?Sized,
+    {
         if self.denied {
             return Feed::Denied;
         }
@@ -196,7 +239,7 @@ impl Session {
         }
         let mut rest = data;
         while !rest.is_empty() {
-            rest = self.feed_binary(rest, host);
+            rest = self.feed_binary(rest, host, chunk);
         }
         Feed::Consumed
     }
@@ -238,7 +281,11 @@ impl Session {
     }
 
     /// Takes what it can of `data` in the current state; returns the rest.
-    fn feed_binary<'a, H: Host + ?Sized>(&mut self, data: &'a [u8], host: &mut H) -> &'a [u8] {
+    fn feed_binary<'a, H, C>(&mut self, data: &'a [u8], host: &mut H, chunk: &mut C) -> &'a [u8]
+    where
+        H: Host + ?Sized,
+        C: ChunkBuf + ?Sized,
+    {
         match self.op {
             Op::Idle => {
                 let need = HEADER_LEN - self.header_len;
@@ -276,7 +323,7 @@ impl Session {
             Op::Get => {
                 // Each byte from the client asks for the next chunk.
                 let (_, rest) = split(data, 1);
-                self.send_chunk(host);
+                self.send_chunk(host, chunk.chunk_buf());
                 rest
             }
         }
@@ -369,14 +416,22 @@ impl Session {
         self.op = Op::Get;
     }
 
-    /// One GET chunk: a u16 length and up to GET_CHUNK bytes; a zero length ends the file,
-    /// followed by the final status.
-    fn send_chunk<H: Host + ?Sized>(&mut self, host: &mut H) {
-        let mut chunk = [0u8; 2 + GET_CHUNK];
-        let got = chunk.get_mut(2..).and_then(|data| host.read_file(data));
-        let n = got.unwrap_or(0).min(GET_CHUNK);
-        copy_into(&mut chunk, &(n as u16).to_le_bytes());
-        host.send(chunk.get(..2 + n).unwrap_or_default(), Frame::Binary);
+    /// One GET chunk: a u16 length and as much file data as `buf` holds after
+    /// `CHUNK_PREFIX`, sent as one frame; a zero length ends the file, followed by the final
+    /// status. A buffer with no room for data ends the GET with an error status.
+    fn send_chunk<H: Host + ?Sized>(&mut self, host: &mut H, buf: &mut [u8]) {
+        let cap = buf.len().saturating_sub(CHUNK_PREFIX).min(GET_CHUNK_MAX);
+        let got = match buf.get_mut(CHUNK_PREFIX..CHUNK_PREFIX + cap) {
+            Some(data) if cap > 0 => host.read_file(data),
+            _ => None,
+        };
+        let n = got.unwrap_or(0).min(cap);
+        if let Some(len) = buf.get_mut(HEADROOM..CHUNK_PREFIX) {
+            copy_into(len, &(n as u16).to_le_bytes());
+        }
+        if let Some(frame) = buf.get_mut(..CHUNK_PREFIX + n) {
+            host.send_framed(frame);
+        }
         if n == 0 {
             host.close_file();
             self.op = Op::Idle;

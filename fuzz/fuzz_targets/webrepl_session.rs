@@ -1,10 +1,11 @@
 //! The whole WebREPL machine under arbitrary input: the data is cut into frames (a length
 //! byte, a kind bit, then bytes), fed as a reader that asks `want()` would, against an
-//! in-memory host. It must never panic, keep reads bounded, and leave no temporary file.
+//! in-memory host, GET chunks in a buffer of a size the input picks. It must never panic,
+//! keep reads bounded, and leave no temporary file.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mprs::webrepl::{Feed, Frame, Host, Session, READ_MAX};
+use mprs::webrepl::{Feed, Frame, Host, Session, CHUNK_PREFIX, READ_MAX};
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -73,6 +74,9 @@ fuzz_target!(|data: &[u8]| {
     host.files.insert(b"f".to_vec(), vec![7; 700]);
     let mut s = Session::new();
     s.start(&mut host);
+    // GET chunks of 0 to 1,016 bytes of data (0: a buffer with no room, an error status).
+    let mut chunk =
+        vec![0u8; CHUNK_PREFIX + usize::from(data.first().copied().unwrap_or(0) >> 1) * 8];
     // Log in first half the time, so both phases are explored.
     if data.first().is_some_and(|b| b & 1 == 1) {
         assert_eq!(s.feed(b"pw\n", Frame::Text, &mut host), Feed::Consumed);
@@ -80,13 +84,17 @@ fuzz_target!(|data: &[u8]| {
     let mut rest = data.get(1..).unwrap_or_default();
     while let Some((&hdr, tail)) = rest.split_first() {
         let len = usize::from(hdr & 0x7f).min(tail.len());
-        let frame = if hdr & 0x80 != 0 { Frame::Text } else { Frame::Binary };
+        let frame = if hdr & 0x80 != 0 {
+            Frame::Text
+        } else {
+            Frame::Binary
+        };
         let (mut payload, next) = tail.split_at(len);
         while !payload.is_empty() {
             let want = s.want();
             assert!((1..=READ_MAX).contains(&want));
             let n = want.min(payload.len());
-            if s.feed(&payload[..n], frame, &mut host) == Feed::Denied {
+            if s.feed_with(&payload[..n], frame, &mut host, &mut chunk[..]) == Feed::Denied {
                 return;
             }
             while s.take_pending().is_some() {}

@@ -6,6 +6,7 @@ pub mod lwip;
 pub mod pin;
 pub mod stream;
 pub mod webrepl;
+pub mod websocket;
 
 use crate::abi::{
     self, MpObj, MpUint, MprsCall, MprsErrno, MprsVstr, MPRS_RAISED, MP_STREAM_ERROR,

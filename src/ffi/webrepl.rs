@@ -6,11 +6,19 @@
 use super::PortErrnos;
 use crate::abi::{uint_to_usize, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
 use crate::errno::Errnos;
-use crate::webrepl::{Feed, Frame, Host, Session, READ_MAX};
+use crate::webrepl::{ChunkBuf, Feed, Frame, Host, Session, READ_MAX};
 use core::ffi::{c_int, c_void};
 
 /// Bytes of storage the glue reserves for a session (8-aligned).
 pub const MPRS_WEBREPL_SESSION_SIZE: usize = 384;
+/// Bytes a GET chunk buffer holds before the file data: the websocket header's headroom
+/// and the chunk's u16 length.
+pub const MPRS_WEBREPL_CHUNK_PREFIX: usize = 6;
+/// Most file data a GET chunk carries (its length and data fit a 16-bit frame length).
+pub const MPRS_WEBREPL_GET_CHUNK_MAX: usize = 65533;
+
+const _: () = assert!(MPRS_WEBREPL_CHUNK_PREFIX == crate::webrepl::CHUNK_PREFIX);
+const _: () = assert!(MPRS_WEBREPL_GET_CHUNK_MAX == crate::webrepl::GET_CHUNK_MAX);
 
 const _: () = assert!(core::mem::size_of::<Session>() <= MPRS_WEBREPL_SESSION_SIZE);
 const _: () = assert!(core::mem::align_of::<Session>() <= 8);
@@ -36,6 +44,13 @@ extern "C" {
     ) -> MpUint;
     /// Sends one frame, text or binary; errors are ignored, as in the C original.
     pub fn mprs_port_webrepl_send(repl: *mut MprsWebrepl, data: *const u8, len: usize, text: bool);
+    /// Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
+    /// for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
+    pub fn mprs_port_webrepl_send_framed(repl: *mut MprsWebrepl, buf: *mut u8, len: usize);
+    /// The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
+    /// until the read that asked for it has returned): its start, its length in `*len`.
+    /// NULL with `*len` 0 when there is none.
+    pub fn mprs_port_webrepl_chunk(repl: *mut MprsWebrepl, len: *mut usize) -> *mut u8;
     /// The password set with `_webrepl.password()`.
     pub fn mprs_port_webrepl_password(len: *mut usize) -> *const u8;
     /// Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
@@ -77,6 +92,10 @@ impl Host for PortHost {
             mprs_port_webrepl_send(self.repl, data.as_ptr(), data.len(), frame == Frame::Text)
         }
     }
+    fn send_framed(&mut self, buf: &mut [u8]) {
+        // SAFETY: buf is a live, writable slice; the service writes only its headroom.
+        unsafe { mprs_port_webrepl_send_framed(self.repl, buf.as_mut_ptr(), buf.len()) }
+    }
     fn password(&self) -> &[u8] {
         let mut len = 0;
         // SAFETY: the port keeps the password in static storage, unchanged during a read.
@@ -114,6 +133,21 @@ impl Host for PortHost {
         // SAFETY: v has room for the three bytes the service writes.
         unsafe { mprs_port_webrepl_version(v.as_mut_ptr()) };
         v
+    }
+}
+
+/// The glue's chunk buffer, fetched when a GET chunk is sent.
+struct PortChunk {
+    repl: *mut MprsWebrepl,
+}
+
+impl ChunkBuf for PortChunk {
+    fn chunk_buf(&mut self) -> &mut [u8] {
+        let mut len = 0;
+        // SAFETY: the glue keeps the buffer allocated and referenced from its object until
+        // the export that called this has returned, and nothing else writes it meanwhile;
+        // &mut self ties the slice to this one use.
+        unsafe { super::slice_or_empty_mut(mprs_port_webrepl_chunk(self.repl, &mut len), len) }
     }
 }
 
@@ -195,7 +229,8 @@ pub unsafe extern "C" fn mprs_webrepl_read(
             return 0;
         }
         let frame = if text { Frame::Text } else { Frame::Binary };
-        match s.feed(chunk.get(..n).unwrap_or_default(), frame, &mut host) {
+        let data = chunk.get(..n).unwrap_or_default();
+        match s.feed_with(data, frame, &mut host, &mut PortChunk { repl }) {
             Feed::Terminal(byte) => {
                 *out = byte;
                 return 1;

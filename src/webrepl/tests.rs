@@ -412,3 +412,124 @@ proptest! {
         prop_assert!(host.files.keys().all(|k| !k.ends_with(b".part")));
     }
 }
+
+/// A host whose frames go through a websocket, as the glue's do: `send_framed` writes the
+/// header into the headroom and the frame in one write.
+struct FramedHost {
+    inner: FakeHost,
+    ws: crate::websocket::Websocket,
+    wire: Vec<Vec<u8>>,
+}
+
+impl crate::stream::RawStream for Vec<Vec<u8>> {
+    fn read(&mut self, _: &mut [u8]) -> Result<usize, crate::stream::IoError> {
+        Ok(0)
+    }
+    fn write(&mut self, buf: &[u8]) -> Result<usize, crate::stream::IoError> {
+        self.push(buf.to_vec());
+        Ok(buf.len())
+    }
+}
+
+impl crate::websocket::Socket for Vec<Vec<u8>> {}
+
+impl Host for FramedHost {
+    fn send(&mut self, data: &[u8], frame: Frame) {
+        self.inner.send(data, frame);
+    }
+    fn send_framed(&mut self, buf: &mut [u8]) {
+        let n = crate::errno::Numbering::MicroPythonInternal;
+        self.ws
+            .write_in_place(&mut self.wire, &n, buf, Some(crate::websocket::OP_BINARY))
+            .unwrap();
+    }
+    fn password(&self) -> &[u8] {
+        self.inner.password()
+    }
+    fn open(&mut self, name: &[u8], write: bool) -> bool {
+        self.inner.open(name, write)
+    }
+    fn write_file(&mut self, data: &[u8]) -> bool {
+        self.inner.write_file(data)
+    }
+    fn read_file(&mut self, buf: &mut [u8]) -> Option<usize> {
+        self.inner.read_file(buf)
+    }
+    fn close_file(&mut self) {
+        self.inner.close_file()
+    }
+    fn rename(&mut self, from: &[u8], to: &[u8]) -> bool {
+        self.inner.rename(from, to)
+    }
+    fn remove(&mut self, name: &[u8]) {
+        self.inner.remove(name)
+    }
+    fn version(&self) -> [u8; 3] {
+        self.inner.version()
+    }
+}
+
+#[test]
+fn get_chunks_fill_the_buffer_given_and_leave_in_one_write_each() {
+    for chunk_size in [1usize, 256, 4096, 16384, GET_CHUNK_MAX, GET_CHUNK_MAX + 100] {
+        let mut inner = FakeHost::new(b"secret");
+        let data: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+        inner.files.insert(b"big".to_vec(), data.clone());
+        let mut s = logged_in(&mut inner);
+        let mut host = FramedHost {
+            inner,
+            ws: crate::websocket::Websocket::new(),
+            wire: Vec::new(),
+        };
+        let mut buf = vec![0u8; CHUNK_PREFIX + chunk_size];
+        let req = request(GET_FILE, 0, b"big");
+        assert_eq!(
+            s.feed_with(&req, Frame::Binary, &mut host, &mut buf[..]),
+            Feed::Consumed
+        );
+        let mut out = Vec::new();
+        loop {
+            let before = host.wire.len();
+            s.feed_with(&[0], Frame::Binary, &mut host, &mut buf[..]);
+            assert_eq!(host.wire.len(), before + 1, "one write per chunk");
+            let w = &host.wire[before];
+            let (len, at) = match w[1] {
+                126 => (usize::from(u16::from_be_bytes([w[2], w[3]])), 4),
+                n => (usize::from(n), 2),
+            };
+            assert_eq!(w[0], 0x82);
+            assert_eq!(w.len(), at + len);
+            let n = usize::from(u16::from_le_bytes([w[at], w[at + 1]]));
+            assert_eq!(len, n + 2);
+            assert!(n <= chunk_size.min(GET_CHUNK_MAX));
+            out.extend_from_slice(&w[at + 2..]);
+            if n == 0 {
+                break;
+            }
+        }
+        assert_eq!(out, data, "chunk size {chunk_size}");
+        let chunks = host.wire.len();
+        assert_eq!(
+            chunks,
+            data.len().div_ceil(chunk_size.min(GET_CHUNK_MAX)) + 1
+        );
+        assert_eq!(host.inner.statuses(), [STATUS_OK, STATUS_OK]);
+    }
+}
+
+#[test]
+fn a_chunk_buffer_with_no_room_ends_the_get_with_an_error() {
+    let mut host = FakeHost::new(b"secret");
+    host.files.insert(b"f".to_vec(), vec![1; 10]);
+    let mut s = logged_in(&mut host);
+    let mut buf = [0u8; CHUNK_PREFIX];
+    s.feed_with(
+        &request(GET_FILE, 0, b"f"),
+        Frame::Binary,
+        &mut host,
+        &mut buf[..],
+    );
+    s.feed_with(&[0], Frame::Binary, &mut host, &mut buf[..]);
+    assert_eq!(host.statuses(), [STATUS_OK, STATUS_FILE_ERROR]);
+    assert!(host.open.is_none());
+}

@@ -7,6 +7,7 @@ const char *host_webrepl_password = "secret";
 
 void host_webrepl_init(host_webrepl_t *h) {
     memset(h, 0, sizeof(*h));
+    h->chunk_len = MPRS_WEBREPL_CHUNK_PREFIX + 256;
 }
 
 void host_webrepl_frame(host_webrepl_t *h, const void *data, size_t len, bool text) {
@@ -76,6 +77,20 @@ void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t le
         memcpy(h->sent + h->sent_len, data, len);
         h->sent_len += len;
     }
+}
+
+void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
+    host_webrepl_t *h = host_of(repl);
+    h->framed_sends++;
+    if (len >= MPRS_WEBSOCKET_HEADROOM) {
+        mprs_port_webrepl_send(repl, buf + MPRS_WEBSOCKET_HEADROOM, len - MPRS_WEBSOCKET_HEADROOM, false);
+    }
+}
+
+uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len) {
+    host_webrepl_t *h = host_of(repl);
+    *len = h->chunk_len;
+    return h->chunk_len ? h->chunk : NULL;
 }
 
 const uint8_t *mprs_port_webrepl_password(size_t *len) {

@@ -31,6 +31,10 @@ typedef struct {
     host_wr_file_t *open; // the current file
     size_t read_pos;
     uint64_t session[(MPRS_WEBREPL_SESSION_SIZE + 7) / 8];
+    // The GET chunk buffer the session is given: chunk_len bytes of chunk (0: none).
+    uint8_t chunk[MPRS_WEBREPL_CHUNK_PREFIX + 1024];
+    size_t chunk_len;
+    unsigned framed_sends; // frames sent through send_framed
 } host_webrepl_t;
 
 void host_webrepl_init(host_webrepl_t *h);

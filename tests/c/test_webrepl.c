@@ -134,6 +134,43 @@ static void socket_exception_is_reported_not_swallowed(void **state) {
     assert_true(call.raised);
 }
 
+static void get_chunks_fill_the_port_buffer_one_frame_each(void **state) {
+    (void)state;
+    static uint8_t req[82];
+    put_request(req, 2, 0, "data.bin");
+    host_wr_file_t *f = &h.files[0];
+    f->used = true;
+    strcpy(f->name, "data.bin");
+    f->len = 3000;
+    for (size_t i = 0; i < f->len; i++) {
+        f->data[i] = (uint8_t)i;
+    }
+    h.chunk_len = sizeof(h.chunk); // 1024 bytes of data a chunk
+    host_webrepl_frame(&h, "secret\r", 7, true);
+    host_webrepl_frame(&h, req, 82, false);
+    static const uint8_t ack = 0;
+    for (int i = 0; i < 4; i++) {
+        host_webrepl_frame(&h, &ack, 1, false);
+    }
+    mprs_webrepl_init(repl(), h.session);
+    char term[8];
+    mprs_uint_t last;
+    int err;
+    read_all(term, sizeof(term), &last, &err);
+    // 1024 + 1024 + 952 bytes, then the empty chunk: four frames through send_framed.
+    assert_int_equal(h.framed_sends, 4);
+    size_t at = 10 + 25 + 4; // prompt, banner, status
+    const size_t sizes[] = {1024, 1024, 952, 0};
+    size_t pos = 0;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(h.sent[at] | h.sent[at + 1] << 8, sizes[i]);
+        assert_memory_equal(h.sent + at + 2, f->data + pos, sizes[i]);
+        at += 2 + sizes[i];
+        pos += sizes[i];
+    }
+    assert_memory_equal(h.sent + at, "WB\0\0", 4);
+}
+
 static void bad_arguments_are_refused(void **state) {
     (void)state;
     mprs_call_t call = HOST_CALL_INIT;
@@ -154,6 +191,7 @@ int main(void) {
         cmocka_unit_test_setup(put_in_small_frames_renames_into_place, setup),
         cmocka_unit_test_setup(connection_lost_mid_put_leaves_no_temporary, setup),
         cmocka_unit_test_setup(socket_exception_is_reported_not_swallowed, setup),
+        cmocka_unit_test_setup(get_chunks_fill_the_port_buffer_one_frame_each, setup),
         cmocka_unit_test_setup(bad_arguments_are_refused, setup),
     };
     return cmocka_run_group_tests_name("webrepl", tests, NULL, NULL);

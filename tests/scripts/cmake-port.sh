@@ -22,8 +22,8 @@ fail() {
 pass() {
     echo "cmake-port: $mode: $*"
 }
-originals=(py/stream.c extmod/os_dupterm.c extmod/virtpin.c extmod/modwebrepl.c)
-glue=(port.c lwip.c stream.c dupterm.c virtpin.c webrepl.c)
+originals=(py/stream.c extmod/os_dupterm.c extmod/virtpin.c extmod/modwebrepl.c extmod/modwebsocket.c)
+glue=(port.c lwip.c stream.c dupterm.c virtpin.c webrepl.c websocket.c)
 toolchain=()
 [ "$mode" = rp2040 ] && toolchain=(-DCMAKE_TOOLCHAIN_FILE="$root/tests/cmake-port/arm-none-eabi.cmake")
 
@@ -174,10 +174,10 @@ rp2040)
     qstr_pp=$(grep -h 'makeqstrdefs.py pp' "$out/conf-subset"/CMakeFiles/firmware.dir/build.make)
     grep -q -- -DMPRS_LWIP_SHIM=1 <<<"$qstr_pp" || fail "the QSTR scan does not see MPRS_LWIP_SHIM=1"
     list=$(cut -f1 <<<"$list")
-    for f in "$mpy/extmod/os_dupterm.c" "$mpy/extmod/virtpin.c" "$root/c-glue/stream.c" "$root/c-glue/webrepl.c"; do
+    for f in "$mpy/extmod/os_dupterm.c" "$mpy/extmod/virtpin.c" "$mpy/extmod/modwebsocket.c" "$root/c-glue/stream.c" "$root/c-glue/webrepl.c"; do
         grep -qx "$f" <<<"$list" || fail "MPRS_SUBSYSTEMS=\"stream webrepl lwip\" does not compile $f"
     done
-    for f in "$mpy/py/stream.c" "$mpy/extmod/modwebrepl.c" "$root/c-glue/dupterm.c" "$root/c-glue/virtpin.c"; do
+    for f in "$mpy/py/stream.c" "$mpy/extmod/modwebrepl.c" "$root/c-glue/dupterm.c" "$root/c-glue/virtpin.c" "$root/c-glue/websocket.c"; do
         if grep -qx "$f" <<<"$list"; then fail "MPRS_SUBSYSTEMS=\"stream webrepl lwip\" compiles $f"; fi
     done
     pass "MPRS_SUBSYSTEMS=\"stream webrepl lwip\" replaces those two, keeps the other originals, defines MPRS_LWIP_SHIM for the glue and the QSTR scan"
