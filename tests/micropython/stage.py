@@ -32,7 +32,7 @@ VENV_BIN = os.path.dirname(os.path.abspath(sys.executable))
 MICROPYTHON_COMMIT = "1c3c201149"
 BUILDS = ("c", "mprs")
 # The C files mprs replaces (MPRS_SUBSYSTEMS default): none may be linked into the mprs build.
-REPLACED_C = ("py/stream.c", "extmod/os_dupterm.c", "extmod/virtpin.c", "extmod/modwebrepl.c")
+REPLACED_C = ("py/stream.c", "extmod/os_dupterm.c", "extmod/virtpin.c", "extmod/modwebrepl.c", "extmod/modwebsocket.c")
 JOBS = "-j2"
 
 UNIX_FLAGS = [
