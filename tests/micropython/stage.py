@@ -206,6 +206,17 @@ def build(trees, port, args, name):
         log("build %s (%s): %.0f s" % (name, "C" if variant == "c" else variant, secs))
         if variant == "mprs":
             check_glue_warnings(logfile, name)
+        if port == "unix":
+            drop_stale_profiles(trees[variant])
+
+
+def drop_stale_profiles(tree):
+    """The coverage variant's gcov data from an earlier binary: the first run of a rebuilt
+    binary would print a merge warning into run-tests.py's platform detection."""
+    for dirpath, _, filenames in os.walk(os.path.join(tree, "ports", "unix")):
+        for name in filenames:
+            if name.endswith(".gcda"):
+                os.remove(os.path.join(dirpath, name))
 
 
 def check_glue_warnings(logfile, name):
