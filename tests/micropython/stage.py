@@ -365,6 +365,14 @@ def suite_unix(trees, name, files, jobs):
 # waiting forever. Its suites run one at a time; a suite whose output stalls is stopped and
 # resumed without the tests it finished.
 QEMU_ALONE = ("MICROBIT",)
+# Tests left out on both builds of a board, each with its reason (printed by the stage).
+QEMU_EXCLUDED = {
+    "MICROBIT": (
+        ("basics/int_big_div.py", "basics/int_big_mul.py"),
+        "they print over 2,000 lines faster than the emulated UART carries them; bytes are "
+        "dropped and pyboard.py waits forever (both still run on the other boards and unix)",
+    ),
+}
 QEMU_STALL = 120
 QEMU_ATTEMPTS = 3
 LOG_RESULT = re.compile(r"^(pass|FAIL|skip)\s+(\S+)")
@@ -392,7 +400,8 @@ def suite_qemu(trees, board, mpy_cross):
             env = dict(os.environ)
             env["PATH"] = VENV_BIN + os.pathsep + env["PATH"]
             # Test names are letters, digits, '_', '/' and '.': as patterns they match themselves.
-            excluded = [arg for t in sorted(done) for arg in ("-e", t)]
+            left_out = set(done) | set(QEMU_EXCLUDED.get(board, ((), ""))[0])
+            excluded = [arg for t in sorted(left_out) for arg in ("-e", t)]
             extra = " ".join(["-r", result_dir] + excluded + files)
             rc, took = run(["make", "test", "RUN_TESTS_EXTRA=" + extra] + make_args_qemu(board, mpy_cross),
                            os.path.join(trees[variant], "ports", "qemu"), logfile, env=env, stall=QEMU_STALL)
@@ -417,6 +426,9 @@ def suite_qemu(trees, board, mpy_cross):
                     shutil.copy(src, result_dir)
         return results, result_dir, secs
 
+    if board in QEMU_EXCLUDED:
+        tests, why = QEMU_EXCLUDED[board]
+        log("suite %s: left out on both builds: %s: %s" % (board, " ".join(tests), why))
     if board in QEMU_ALONE:
         out = {v: one(v, [], "") for v in BUILDS}
         log("suite %s: C %.0f s, mprs %.0f s (one after the other)" % (board, out["c"][2], out["mprs"][2]))
