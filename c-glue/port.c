@@ -105,7 +105,10 @@ static void protocol_call(void *ctx) {
 }
 
 static mp_uint_t protocol_call_protected(mprs_call_t *call, protocol_call_t *c) {
-    if (c->fn.ioctl == NULL) {
+    // Only the member the caller set is read.
+    bool missing = c->kind == CALL_READ ? c->fn.read == NULL
+        : c->kind == CALL_WRITE ? c->fn.write == NULL : c->fn.ioctl == NULL;
+    if (missing) {
         *c->errcode = MP_EOPNOTSUPP;
         return MP_STREAM_ERROR;
     }
