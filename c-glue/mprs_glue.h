@@ -19,9 +19,6 @@ struct mprs_call_t {
 #define MPRS_OBJ(o) ((mprs_obj_t)(o))
 #define MP_OBJ_FROM_MPRS(o) ((mp_obj_t)(o))
 
-// The glue's vstr_t is what Rust sees as an opaque mprs_vstr_t.
-#define MPRS_VSTR(v) ((mprs_vstr_t *)(v))
-
 // Re-raises the exception a port service recorded, now that no Rust frame is live.
 static inline void mprs_call_reraise(mprs_call_t *call) {
     if (call->exc != MP_OBJ_NULL) {

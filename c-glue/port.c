@@ -192,32 +192,6 @@ bool mprs_port_is_nonblocking_error(int errcode) {
     return mp_is_nonblocking_error(errcode);
 }
 
-typedef struct {
-    vstr_t *vstr;
-    size_t len;
-    char *out;
-} vstr_add_len_t;
-
-static void vstr_add_len_call(void *ctx) {
-    vstr_add_len_t *c = ctx;
-    c->out = vstr_add_len(c->vstr, c->len);
-}
-
-uint8_t *mprs_port_vstr_add_len(mprs_call_t *call, mprs_vstr_t *vstr, size_t len) {
-    vstr_add_len_t c = { (vstr_t *)vstr, len, NULL };
-    return mprs_protect(call, vstr_add_len_call, &c) ? (uint8_t *)c.out : NULL;
-}
-
-void mprs_port_vstr_cut_tail(mprs_vstr_t *vstr, size_t len) {
-    vstr_cut_tail_bytes((vstr_t *)vstr, len);
-}
-
-uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len) {
-    vstr_t *v = (vstr_t *)vstr;
-    *len = v->len;
-    return (uint8_t *)v->buf;
-}
-
 #if defined(__arm__) && defined(__ARM_EABI__) && !defined(MPRS_NO_AEABI_MEM)
 // The ARM EABI memory helpers Rust's code generator calls. Ports that link newlib have
 // them; MicroPython's own bare-metal ports (qemu, stm32, ...) link only libgcc and

@@ -8,11 +8,74 @@
 #include "py/stream.h"
 #include "mprs_glue.h"
 
+typedef mp_uint_t (*stream_io_fn_t)(mp_obj_t obj, void *buf, mp_uint_t size, int *errcode);
+
+// The stream's read (or write) method; NULL if it has none.
+static stream_io_fn_t stream_io_fn(mp_obj_t stream, bool write) {
+    const mp_obj_type_t *type = mp_obj_get_type(stream);
+    if (!MP_OBJ_TYPE_HAS_SLOT(type, protocol)) {
+        return NULL;
+    }
+    const mp_stream_p_t *stream_p = MP_OBJ_TYPE_GET_SLOT(type, protocol);
+    return write ? (stream_io_fn_t)stream_p->write : stream_p->read;
+}
+
+// The stream loops run here, in C, and Rust's machine decides each step between the calls:
+// an exception from the stream propagates as in py/stream.c, over C frames only, and costs
+// no nlr_push. A missing method is EOPNOTSUPP.
+static mp_uint_t stream_call(stream_io_fn_t io, mp_obj_t stream, void *buf, mp_uint_t size, int *error) {
+    if (io == NULL) {
+        *error = MP_EOPNOTSUPP;
+        return MP_STREAM_ERROR;
+    }
+    return io(stream, buf, size, error);
+}
+
 mp_uint_t mp_stream_rw(mp_obj_t stream, void *buf, mp_uint_t size, int *errcode, byte flags) {
-    mprs_call_t call = MPRS_CALL_INIT;
-    mp_uint_t done = mprs_stream_rw(&call, MPRS_OBJ(stream), buf, size, errcode, flags);
-    mprs_call_reraise(&call);
-    return done;
+    stream_io_fn_t io = stream_io_fn(stream, flags & MP_STREAM_RW_WRITE);
+    mprs_rw_t rw;
+    int error = 0;
+    for (mp_uint_t len = mprs_rw_start(&rw, buf, size, flags); len != 0;) {
+        mp_uint_t out = stream_call(io, stream, (byte *)buf + rw.done, len, &error);
+        len = mprs_rw_step(&rw, out, error);
+    }
+    if (errcode != NULL) {
+        *errcode = rw.error;
+    }
+    return rw.done;
+}
+
+static void stream_set_len(vstr_t *vstr, size_t len) {
+    if (len > vstr->len) {
+        vstr_add_len(vstr, len - vstr->len);
+    } else {
+        vstr->len = len;
+    }
+}
+
+// Runs one of Rust's readers over stream into vstr; returns its status.
+static int stream_read_into(mp_obj_t stream, vstr_t *vstr, mprs_reader_kind kind, mp_int_t limit) {
+    stream_io_fn_t read = stream_io_fn(stream, false);
+    mprs_reader_t reader;
+    mprs_reader_start(&reader, kind, limit);
+    mp_uint_t moved = 0;
+    mp_uint_t out = 0;
+    int error = 0;
+    while (mprs_reader_step(&reader, (const uint8_t *)vstr->buf, vstr->len, moved, out, error)) {
+        stream_set_len(vstr, reader.want);
+        byte *window = (byte *)vstr->buf + reader.at;
+        moved = 0;
+        if (reader.stop < 0) {
+            out = stream_call(read, stream, window, reader.len, &error);
+        } else {
+            // One byte a call, so nothing past the stop byte (readline's newline) is read.
+            do {
+                out = stream_call(read, stream, window + moved, 1, &error);
+            } while (out == 1 && window[moved++] != reader.stop && moved < reader.len);
+        }
+    }
+    stream_set_len(vstr, reader.want);
+    return reader.status;
 }
 
 // A single ioctl, with no loop to move to Rust; an exception from it propagates as usual.
@@ -52,16 +115,6 @@ static MP_NORETURN void stream_raise_error(mp_obj_t stream, int error) {
     mp_raise_OSError(error);
 }
 
-// Raises what a Rust reader reported: the recorded exception, or an OSError.
-static void stream_check_status(mprs_call_t *call, mp_obj_t stream, vstr_t *vstr, int status) {
-    if (status == MPRS_READ_DATA || status == MPRS_READ_NONE) {
-        return;
-    }
-    vstr_clear(vstr);
-    mprs_call_reraise(call);
-    stream_raise_error(stream, status);
-}
-
 static mp_obj_t stream_vstr_to_obj(const mp_stream_p_t *stream_p, vstr_t *vstr) {
     if (stream_p->is_text) {
         return mp_obj_new_str_from_vstr(vstr);
@@ -69,16 +122,19 @@ static mp_obj_t stream_vstr_to_obj(const mp_stream_p_t *stream_p, vstr_t *vstr) 
     return mp_obj_new_bytes_from_vstr(vstr);
 }
 
-static mp_obj_t stream_readall(mp_obj_t self_in) {
-    const mp_stream_p_t *stream_p = mp_get_stream(self_in);
+// Reads into a new vstr with one of Rust's readers: the object, None when a non-blocking
+// stream had nothing, or the error raised.
+static mp_obj_t stream_read_obj(mp_obj_t stream, size_t alloc, mprs_reader_kind kind, mp_int_t limit) {
+    const mp_stream_p_t *stream_p = mp_get_stream(stream);
     vstr_t vstr;
-    vstr_init(&vstr, 256);
-    mprs_call_t call = MPRS_CALL_INIT;
-    int status = mprs_stream_read_all(&call, MPRS_OBJ(self_in), MPRS_VSTR(&vstr));
-    stream_check_status(&call, self_in, &vstr, status);
-    if (status == MPRS_READ_NONE) {
+    vstr_init(&vstr, alloc);
+    int status = stream_read_into(stream, &vstr, kind, limit);
+    if (status != MPRS_READ_DATA) {
         vstr_clear(&vstr);
-        return mp_const_none;
+        if (status == MPRS_READ_NONE) {
+            return mp_const_none;
+        }
+        stream_raise_error(stream, status);
     }
     return stream_vstr_to_obj(stream_p, &vstr);
 }
@@ -88,32 +144,23 @@ static mp_obj_t stream_read_generic(size_t n_args, const mp_obj_t *args, byte fl
     // impossible allocation and so raise MemoryError, as in the C original.
     mp_int_t sz;
     if (n_args == 1 || ((sz = mp_obj_get_int(args[1])) == -1)) {
-        return stream_readall(args[0]);
+        return stream_read_obj(args[0], 256, MPRS_READER_KIND_ALL, 0);
     }
     const mp_stream_p_t *stream_p = mp_get_stream(args[0]);
-    mprs_call_t call = MPRS_CALL_INIT;
-    vstr_t vstr;
 
     #if MICROPY_PY_BUILTINS_STR_UNICODE
     if (stream_p->is_text) {
         // Counts characters, not bytes, without reading past them.
-        vstr_init(&vstr, sz);
-        int status = mprs_stream_read_text(&call, MPRS_OBJ(args[0]), MPRS_VSTR(&vstr), sz);
-        stream_check_status(&call, args[0], &vstr, status);
-        if (status == MPRS_READ_NONE) {
-            vstr_clear(&vstr);
-            return mp_const_none;
-        }
-        return mp_obj_new_str_from_vstr(&vstr);
+        return stream_read_obj(args[0], sz, MPRS_READER_KIND_TEXT, sz);
     }
     #endif
 
+    vstr_t vstr;
     vstr_init_len(&vstr, sz);
     int error;
-    mp_uint_t out_sz = mprs_stream_rw(&call, MPRS_OBJ(args[0]), vstr.buf, sz, &error, flags);
+    mp_uint_t out_sz = mp_stream_rw(args[0], vstr.buf, sz, &error, flags);
     if (error != 0) {
         vstr_clear(&vstr);
-        mprs_call_reraise(&call);
         if (mp_is_nonblocking_error(error)) {
             // io.RawIOBase.read: None when a non-blocking stream has no data.
             return mp_const_none;
@@ -191,22 +238,12 @@ static mp_obj_t stream_readinto1(size_t n_args, const mp_obj_t *args) {
 MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_readinto1_obj, 2, 3, stream_readinto1);
 
 static mp_obj_t stream_unbuffered_readline(size_t n_args, const mp_obj_t *args) {
-    const mp_stream_p_t *stream_p = mp_get_stream(args[0]);
     // A negative limit, or None as in CPython, reads the whole line.
     mp_int_t max_size = -1;
     if (n_args > 1 && args[1] != mp_const_none) {
         max_size = mp_obj_get_int(args[1]);
     }
-    vstr_t vstr;
-    vstr_init(&vstr, max_size >= 0 ? (size_t)max_size : 16);
-    mprs_call_t call = MPRS_CALL_INIT;
-    int status = mprs_stream_read_line(&call, MPRS_OBJ(args[0]), MPRS_VSTR(&vstr), max_size);
-    stream_check_status(&call, args[0], &vstr, status);
-    if (status == MPRS_READ_NONE) {
-        vstr_clear(&vstr);
-        return mp_const_none;
-    }
-    return stream_vstr_to_obj(stream_p, &vstr);
+    return stream_read_obj(args[0], max_size >= 0 ? (size_t)max_size : 16, MPRS_READER_KIND_LINE, max_size);
 }
 MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_unbuffered_readline_obj, 1, 2, stream_unbuffered_readline);
 
@@ -303,33 +340,22 @@ MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_ioctl_obj, 2, 3, stream_ioctl);
 // POSIX-style calls on a concrete stream object, reporting errors through errno.
 #include <errno.h>
 
-static ssize_t stream_posix_result(mp_uint_t out, mprs_call_t *call) {
-    mprs_call_reraise(call);
-    return out == MP_STREAM_ERROR ? -1 : (ssize_t)out;
+static ssize_t stream_posix_rw(void *stream, void *buf, size_t len, byte flags) {
+    int error;
+    mp_uint_t out = mp_stream_rw(MP_OBJ_FROM_PTR(stream), buf, len, &error, flags | MP_STREAM_RW_ONCE);
+    if (error != 0) {
+        errno = error;
+        return -1;
+    }
+    return (ssize_t)out;
 }
 
 ssize_t mp_stream_posix_write(void *stream, const void *buf, size_t len) {
-    mprs_call_t call = MPRS_CALL_INIT;
-    int error;
-    mp_uint_t out = mprs_stream_rw(&call, MPRS_OBJ(MP_OBJ_FROM_PTR(stream)), (void *)buf, len, &error,
-        MP_STREAM_RW_WRITE | MP_STREAM_RW_ONCE);
-    if (error != 0) {
-        errno = error;
-        out = MP_STREAM_ERROR;
-    }
-    return stream_posix_result(out, &call);
+    return stream_posix_rw(stream, (void *)buf, len, MP_STREAM_RW_WRITE);
 }
 
 ssize_t mp_stream_posix_read(void *stream, void *buf, size_t len) {
-    mprs_call_t call = MPRS_CALL_INIT;
-    int error;
-    mp_uint_t out = mprs_stream_rw(&call, MPRS_OBJ(MP_OBJ_FROM_PTR(stream)), buf, len, &error,
-        MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
-    if (error != 0) {
-        errno = error;
-        out = MP_STREAM_ERROR;
-    }
-    return stream_posix_result(out, &call);
+    return stream_posix_rw(stream, buf, len, MP_STREAM_RW_READ);
 }
 
 off_t mp_stream_posix_lseek(void *stream, off_t offset, int whence) {

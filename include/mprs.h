@@ -195,15 +195,31 @@ typedef enum {
 } mprs_pin_op;
 
 /**
+ * Which reader a `Reader` is.
+ *
+ */
+typedef enum {
+  /**
+   * `readline([max])`: one byte per call (unbuffered, so never past the line) until a
+   * newline, which is kept, EOF, or `max` bytes.
+   */
+  MPRS_READER_KIND_LINE,
+  /**
+   * `read()`: to EOF in `READ_ALL_CHUNK` steps.
+   */
+  MPRS_READER_KIND_ALL,
+  /**
+   * `read(n)` on text: until the buffer holds `n` whole UTF-8 characters, never reading
+   * past them, or EOF.
+   */
+  MPRS_READER_KIND_TEXT,
+} mprs_reader_kind;
+
+/**
  * One call from the glue into Rust. Opaque to Rust: the glue records there the exception
  * that a protected VM call raised, and re-raises it once Rust has returned.
  */
 typedef struct mprs_call_t mprs_call_t;
-
-/**
- * A growable byte buffer owned by the glue (a `vstr_t`). Opaque to Rust.
- */
-typedef struct mprs_vstr_t mprs_vstr_t;
 
 /**
  * The glue's `_webrepl` object, opaque here: the services find its socket and file.
@@ -280,6 +296,78 @@ typedef struct {
   mprs_obj_base_t base;
   mprs_latch_pin_t pin;
 } mprs_latch_pin_obj_t;
+
+/**
+ * `mp_stream_rw` as a machine: `start` gives the length of the first underlying call,
+ * made on the caller's buffer from offset `done`; `step` takes what that call returned
+ * and gives the next length, 0 once finished. Then `done` is the bytes moved and `error`
+ * 0 or the errno that stopped it (`*errcode`).
+ *
+ * An underlying 0 ends it (EOF for read); an error ends it with the bytes done so far,
+ * except that a non-blocking error after some progress ends it as success. A count
+ * larger than what was asked is EIO.
+ */
+typedef struct {
+  /**
+   * Bytes asked for.
+   */
+  size_t len;
+  /**
+   * Bytes moved so far: the next call starts at this offset.
+   */
+  size_t done;
+  /**
+   * 0, or the errno that ended it.
+   */
+  int32_t error;
+  bool once;
+} mprs_rw_t;
+
+/**
+ * A reader as a machine. Each `step` gets the buffer as it is and what the last window's
+ * reads returned (ignored on the first step). It returns true for another window: size
+ * the buffer to `want` bytes, then read into `at..at + len`. It returns false when
+ * finished: size the buffer to `want`, and `status` is `READ_DATA`, `READ_NONE` or the
+ * errno to raise.
+ *
+ * A window is read with one call, or, where `stop` is a byte (readline's newline), with
+ * one call per byte that ends after the call that brings `stop`, after the window's last
+ * byte, or at the first call that does not return 1. The driver then reports the bytes
+ * those calls moved and what the last call returned; for a one-call window, moved is 0.
+ * The per-byte calls are the driver's so that a line costs no call into Rust per byte.
+ */
+typedef struct {
+  size_t want;
+  size_t at;
+  size_t len;
+  /**
+   * The byte a per-byte window stops after, or -1 for one call per window.
+   */
+  int32_t stop;
+  int32_t status;
+  mprs_reader_kind kind;
+  bool started;
+  /**
+   * The buffer's length when the reader started.
+   */
+  size_t start;
+  /**
+   * Line: bytes still allowed. Text: characters still wanted.
+   */
+  size_t left;
+  /**
+   * Bytes grown at the tail and not yet filled (text: this round's).
+   */
+  size_t free;
+  /**
+   * Text: bytes already counted into characters.
+   */
+  size_t counted;
+  /**
+   * Text: this round's exact read.
+   */
+  mprs_rw_t round;
+} mprs_reader_t;
 
 #if !defined(MPRS_OBJ_REPR_D)
 typedef ptrdiff_t mprs_int_t;
@@ -361,22 +449,6 @@ extern int mprs_port_errno(mprs_errno which);
  * `mp_is_nonblocking_error`: false on ports without `MICROPY_STREAMS_NON_BLOCK`.
  */
 extern bool mprs_port_is_nonblocking_error(int errcode);
-
-/**
- * Grows the buffer by `len` bytes and returns where they start, or NULL when the
- * allocation raised (recorded in `call`).
- */
-extern uint8_t *mprs_port_vstr_add_len(mprs_call_t *call, mprs_vstr_t *vstr, size_t len);
-
-/**
- * Drops the last `len` bytes.
- */
-extern void mprs_port_vstr_cut_tail(mprs_vstr_t *vstr, size_t len);
-
-/**
- * The buffer's bytes so far (they move when it grows).
- */
-extern uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len);
 
 /**
  * What a Rust panic does in this port (never returns).
@@ -752,35 +824,54 @@ mprs_uint_t mprs_stream_rw(mprs_call_t *call,
                            uint8_t flags);
 
 /**
- * `read(n)` on a text stream: appends to `vstr` until it holds `chars` whole UTF-8
- * characters, or EOF. Returns `MPRS_READ_DATA`, `MPRS_READ_NONE`, an errno to raise, or
- * `MPRS_RAISED`.
+ * Starts `mp_stream_rw` on `*rw` for `size` bytes at `buf` (`flags` as
+ * `mp_stream_rw`'s). Returns the length of the first call to the stream's read or write,
+ * at `buf + rw->done`; 0 means none: `rw->done` and `rw->error` are the result. A NULL
+ * `buf` with a non-zero size is `EINVAL`.
  *
  * # Safety
- * `call` and `vstr` must be the glue's live call record and buffer.
+ * `rw` must be valid for writes.
  */
-int mprs_stream_read_text(mprs_call_t *call,
-                          mprs_obj_t stream,
-                          mprs_vstr_t *vstr,
-                          mprs_uint_t chars);
+mprs_uint_t mprs_rw_start(mprs_rw_t *rw, const void *buf, mprs_uint_t size, uint8_t flags);
 
 /**
- * `read()` with no size: appends everything up to EOF to `vstr`. Status as
- * `mprs_stream_read_text`.
+ * Takes what the stream's read or write returned (`out`, and `error` when `out` is
+ * `MP_STREAM_ERROR`) and returns the length of the next call, 0 when finished.
  *
  * # Safety
- * As `mprs_stream_read_text`.
+ * `rw` must be a state `mprs_rw_start` began.
  */
-int mprs_stream_read_all(mprs_call_t *call, mprs_obj_t stream, mprs_vstr_t *vstr);
+mprs_uint_t mprs_rw_step(mprs_rw_t *rw, mprs_uint_t out, int error);
 
 /**
- * `readline([max])`: appends one line, with its newline, to `vstr`; a negative `max` is
- * no limit. Status as `mprs_stream_read_text`.
+ * Starts a reader on `*reader`: `limit` is readline's byte limit or `read(n)`'s character
+ * count on text, negative for none; `read()` to EOF ignores it. Drive it with
+ * `mprs_reader_step`.
  *
  * # Safety
- * As `mprs_stream_read_text`.
+ * `reader` must be valid for writes.
  */
-int mprs_stream_read_line(mprs_call_t *call, mprs_obj_t stream, mprs_vstr_t *vstr, mprs_int_t max);
+void mprs_reader_start(mprs_reader_t *reader, mprs_reader_kind kind, mprs_int_t limit);
+
+/**
+ * One step of a reader, given the buffer as it is (`buf`, `len` bytes), the bytes a
+ * per-byte window moved (`moved`), and what the window's last read returned (`out`, and
+ * `error` when `out` is `MP_STREAM_ERROR`); all ignored on the first step. True: make the
+ * buffer `reader->want` bytes long, then read `reader->len` bytes into it at
+ * `reader->at`, one call per byte stopping after `reader->stop` where that is not -1.
+ * False: finished; make the buffer `reader->want` bytes long; `reader->status` is
+ * `MPRS_READ_DATA`, `MPRS_READ_NONE` or the errno to raise.
+ *
+ * # Safety
+ * `reader` must be a reader `mprs_reader_start` began; `buf` must point to `len`
+ * initialised bytes (or be NULL with 0).
+ */
+bool mprs_reader_step(mprs_reader_t *reader,
+                      const uint8_t *buf,
+                      size_t len,
+                      size_t moved,
+                      mprs_uint_t out,
+                      int error);
 
 /**
  * Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with

@@ -102,11 +102,6 @@ pub struct MprsCall {
     _opaque: [u8; 0],
 }
 
-/// A growable byte buffer owned by the glue (a `vstr_t`). Opaque to Rust.
-pub struct MprsVstr {
-    _opaque: [u8; 0],
-}
-
 /// The `*errcode` a port service reports when the VM call it protected raised an exception
 /// (recorded in the `MprsCall`). Real errno values are positive.
 pub const MPRS_RAISED: c_int = -0x7fff_ffff - 1;
@@ -138,7 +133,7 @@ pub enum MprsErrno {
 // Port services: implemented by `c-glue/port.c` inside a MicroPython build, and by
 // `tests/c/host_port.c` in the host tests. Each one that calls into the VM protects the
 // call with nlr_push and reports an exception as `MPRS_RAISED`, never by longjmp.
-// `MprsCall` and `MprsVstr` are opaque: only pointers to them cross the boundary.
+// `MprsCall` is opaque: only pointers to it cross the boundary.
 #[allow(improper_ctypes)]
 extern "C" {
     /// One read (`write` false) or write of the stream's protocol, protected.
@@ -161,13 +156,6 @@ extern "C" {
     pub fn mprs_port_errno(which: MprsErrno) -> c_int;
     /// `mp_is_nonblocking_error`: false on ports without `MICROPY_STREAMS_NON_BLOCK`.
     pub fn mprs_port_is_nonblocking_error(errcode: c_int) -> bool;
-    /// Grows the buffer by `len` bytes and returns where they start, or NULL when the
-    /// allocation raised (recorded in `call`).
-    pub fn mprs_port_vstr_add_len(call: *mut MprsCall, vstr: *mut MprsVstr, len: usize) -> *mut u8;
-    /// Drops the last `len` bytes.
-    pub fn mprs_port_vstr_cut_tail(vstr: *mut MprsVstr, len: usize);
-    /// The buffer's bytes so far (they move when it grows).
-    pub fn mprs_port_vstr_data(vstr: *mut MprsVstr, len: *mut usize) -> *mut u8;
     /// What a Rust panic does in this port (never returns).
     pub fn mprs_port_panic() -> !;
     /// Enters the port's atomic section (`MICROPY_BEGIN_ATOMIC_SECTION`, or the lwIP lock);

@@ -1,10 +1,15 @@
-//! Streams: the algorithms of py/stream.c over a raw stream trait.
+//! Streams: the algorithms of py/stream.c as machines their caller drives.
 //!
-//! `rw` is `mp_stream_rw`: exact reads and writes repeat the underlying call until the
-//! amount is done (short only at EOF or on error), `once` makes a single call. The
-//! readers that build Python objects (`read_text`, `read_all`, `read_line`) fill a
-//! growable buffer that the glue owns; the glue turns their outcome into an object, `None`
-//! or an exception.
+//! `RwState` is `mp_stream_rw`: exact reads and writes repeat the underlying call until
+//! the amount is done (short only at EOF or on error), `once` makes a single call. `Reader`
+//! is the readers that build Python objects (`readline`, `read()` to EOF, `read(n)` on
+//! text) over a growable buffer the glue owns.
+//!
+//! Each machine decides and its driver moves bytes: the driver asks for the next
+//! underlying call, makes it, and hands back what it returned. The glue drives them from
+//! C, so a stream method that raises, or an allocation that does, unwinds through C frames
+//! only, as in py/stream.c, with no `nlr_push` per call; `rw` drives `RwState` over a
+//! [`RawStream`] for callers in Rust.
 
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
@@ -28,23 +33,82 @@ pub trait RawStream {
     fn write(&mut self, buf: &[u8]) -> Result<usize, IoError>;
 }
 
-/// The outcome of `rw`, as `mp_stream_rw` reports it: bytes done, and the error that
-/// stopped it (`None` is `*errcode == 0`).
+/// `mp_stream_rw` as a machine: `start` gives the length of the first underlying call,
+/// made on the caller's buffer from offset `done`; `step` takes what that call returned
+/// and gives the next length, 0 once finished. Then `done` is the bytes moved and `error`
+/// 0 or the errno that stopped it (`*errcode`).
+///
+/// An underlying 0 ends it (EOF for read); an error ends it with the bytes done so far,
+/// except that a non-blocking error after some progress ends it as success. A count
+/// larger than what was asked is EIO.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RwState {
+    /// Bytes asked for.
+    pub len: usize,
+    /// Bytes moved so far: the next call starts at this offset.
+    pub done: usize,
+    /// 0, or the errno that ended it.
+    pub error: i32,
+    once: bool,
+}
+
+impl RwState {
+    pub fn new(len: usize, once: bool) -> Self {
+        RwState {
+            len,
+            done: 0,
+            error: 0,
+            once,
+        }
+    }
+
+    /// The length of the first call (0: none to make).
+    pub fn start(&self) -> usize {
+        self.len
+    }
+
+    /// Takes the last call's outcome; returns the length of the next call, 0 when finished.
+    pub fn step<E: Errnos + ?Sized>(&mut self, errnos: &E, outcome: Result<usize, i32>) -> usize {
+        let remaining = self.len.saturating_sub(self.done);
+        match outcome {
+            Ok(0) => return 0,
+            Ok(n) if n > remaining => {
+                self.error = errnos.value(MprsErrno::Eio);
+                return 0;
+            }
+            Ok(n) => {
+                self.done += n;
+                if self.once {
+                    return 0;
+                }
+            }
+            Err(code) => {
+                if self.done == 0 || !errnos.is_nonblocking(code) {
+                    self.error = code;
+                }
+                return 0;
+            }
+        }
+        self.len - self.done
+    }
+}
+
+/// The outcome of `rw`: bytes done, and the error that stopped it (`None` is
+/// `*errcode == 0`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rw {
     pub done: usize,
     pub error: Option<IoError>,
 }
 
-/// Exact or once, and the direction's buffer.
+/// The direction's buffer.
 pub enum RwBuf<'a> {
     Read(&'a mut [u8]),
     Write(&'a [u8]),
 }
 
-/// `mp_stream_rw`. An underlying 0 ends the loop (EOF for read); an error returns the
-/// bytes done so far with the error, except that a non-blocking error after some progress
-/// returns the progress as success. A count larger than what was asked is EIO.
+/// Drives `RwState` over a `RawStream`. An exception stops it at once, with the progress.
 pub fn rw<S, E>(stream: &mut S, errnos: &E, mut buf: RwBuf<'_>, once: bool) -> Rw
 where
     S: RawStream + ?Sized,
@@ -54,58 +118,31 @@ where
         RwBuf::Read(b) => b.len(),
         RwBuf::Write(b) => b.len(),
     };
-    let mut done = 0;
-    while done < len {
-        let remaining = len - done;
-        // One loop for both directions keeps one copy of it in flash.
-        let step = match &mut buf {
-            RwBuf::Read(b) => b.get_mut(done..).map_or(Ok(0), |rest| stream.read(rest)),
-            RwBuf::Write(b) => b.get(done..).map_or(Ok(0), |rest| stream.write(rest)),
+    let mut state = RwState::new(len, once);
+    let mut next = state.start();
+    while next != 0 {
+        let at = state.done;
+        // One call site for both directions keeps one copy of the loop in flash.
+        let outcome = match &mut buf {
+            RwBuf::Read(b) => b.get_mut(at..).map_or(Ok(0), |rest| stream.read(rest)),
+            RwBuf::Write(b) => b.get(at..).map_or(Ok(0), |rest| stream.write(rest)),
         };
-        match step {
-            Ok(0) => break,
-            Ok(n) if n > remaining => {
-                let eio = errnos.value(MprsErrno::Eio);
+        let outcome = match outcome {
+            Ok(n) => Ok(n),
+            Err(IoError::Errno(code)) => Err(code),
+            Err(IoError::Raised) => {
                 return Rw {
-                    done,
-                    error: Some(IoError::Errno(eio)),
-                };
-            }
-            Ok(n) if once => {
-                return Rw {
-                    done: n,
-                    error: None,
+                    done: state.done,
+                    error: Some(IoError::Raised),
                 }
             }
-            Ok(n) => done += n,
-            Err(IoError::Errno(code)) if done != 0 && errnos.is_nonblocking(code) => break,
-            Err(error) => {
-                return Rw {
-                    done,
-                    error: Some(error),
-                }
-            }
-        }
+        };
+        next = state.step(errnos, outcome);
     }
-    Rw { done, error: None }
-}
-
-/// A growable byte buffer (a `vstr_t` in the glue). Growing allocates from the VM, which
-/// can raise MemoryError: that is `Err(IoError::Raised)`.
-pub trait GrowBuf {
-    /// Appends `n` bytes of unspecified value.
-    fn grow(&mut self, n: usize) -> Result<(), IoError>;
-    /// Drops the last `n` bytes (all of them if fewer).
-    fn shrink(&mut self, n: usize);
-    fn bytes(&self) -> &[u8];
-    fn bytes_mut(&mut self) -> &mut [u8];
-}
-
-/// The last `n` bytes of `buf`.
-fn tail<B: GrowBuf + ?Sized>(buf: &mut B, n: usize) -> &mut [u8] {
-    let bytes = buf.bytes_mut();
-    let start = bytes.len().saturating_sub(n);
-    bytes.get_mut(start..).unwrap_or_default()
+    Rw {
+        done: state.done,
+        error: (state.error != 0).then_some(IoError::Errno(state.error)),
+    }
 }
 
 /// How a reader that fills a buffer ended without error.
@@ -117,65 +154,255 @@ pub enum ReadEnd {
     WouldBlockEmpty,
 }
 
-/// Size of each step of `read_all`, as py/stream.c's DEFAULT_BUFFER_SIZE.
+/// `Reader::status` when the buffer holds the result.
+pub const READ_DATA: i32 = 0;
+/// `Reader::status` when a non-blocking stream had nothing.
+pub const READ_NONE: i32 = -1;
+
+/// Size of each step of `read()` to EOF, as py/stream.c's DEFAULT_BUFFER_SIZE.
 pub const READ_ALL_CHUNK: usize = 256;
 
-/// `read(n)` on a text stream: reads until the buffer holds `chars` whole UTF-8 characters,
-/// never reading past them (no buffering below us), or until EOF.
-pub fn read_text<S, E, B>(
-    stream: &mut S,
-    errnos: &E,
-    buf: &mut B,
-    chars: usize,
-) -> Result<ReadEnd, IoError>
-where
-    S: RawStream + ?Sized,
-    E: Errnos + ?Sized,
-    B: GrowBuf + ?Sized,
-{
-    let mut chars_left = chars;
-    let mut more = chars;
-    let mut counted = buf.bytes().len();
-    while more > 0 {
-        buf.grow(more)?;
-        let got = rw(stream, errnos, RwBuf::Read(tail(buf, more)), false);
-        if let Some(error) = got.error {
-            buf.shrink(more);
-            return match error {
-                IoError::Errno(code) if errnos.is_nonblocking(code) => {
-                    Ok(if buf.bytes().is_empty() {
-                        ReadEnd::WouldBlockEmpty
-                    } else {
-                        ReadEnd::Data
-                    })
-                }
-                error => Err(error),
-            };
-        }
-        if got.done < more {
-            buf.shrink(more - got.done);
-            if got.done == 0 {
-                break;
-            }
-        }
-        // Count the characters completed by what was just read.
-        let bytes = buf.bytes();
-        more = 0;
-        while let Some(&lead) = bytes.get(counted) {
-            let width = utf8_width(lead);
-            let end = counted.saturating_add(width);
-            if end <= bytes.len() {
-                counted = end;
-                chars_left = chars_left.saturating_sub(1);
-                more = chars_left;
+/// How much `readline` grows its buffer at a time.
+const READ_LINE_STEP: usize = 16;
+
+/// Which reader a `Reader` is.
+///
+/// cbindgen:prefix-with-name
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MprsReaderKind {
+    /// `readline([max])`: one byte per call (unbuffered, so never past the line) until a
+    /// newline, which is kept, EOF, or `max` bytes.
+    Line,
+    /// `read()`: to EOF in `READ_ALL_CHUNK` steps.
+    All,
+    /// `read(n)` on text: until the buffer holds `n` whole UTF-8 characters, never reading
+    /// past them, or EOF.
+    Text,
+}
+
+/// A reader as a machine. Each `step` gets the buffer as it is and what the last window's
+/// reads returned (ignored on the first step). It returns true for another window: size
+/// the buffer to `want` bytes, then read into `at..at + len`. It returns false when
+/// finished: size the buffer to `want`, and `status` is `READ_DATA`, `READ_NONE` or the
+/// errno to raise.
+///
+/// A window is read with one call, or, where `stop` is a byte (readline's newline), with
+/// one call per byte that ends after the call that brings `stop`, after the window's last
+/// byte, or at the first call that does not return 1. The driver then reports the bytes
+/// those calls moved and what the last call returned; for a one-call window, moved is 0.
+/// The per-byte calls are the driver's so that a line costs no call into Rust per byte.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Reader {
+    pub want: usize,
+    pub at: usize,
+    pub len: usize,
+    /// The byte a per-byte window stops after, or -1 for one call per window.
+    pub stop: i32,
+    pub status: i32,
+    kind: MprsReaderKind,
+    started: bool,
+    /// The buffer's length when the reader started.
+    start: usize,
+    /// Line: bytes still allowed. Text: characters still wanted.
+    left: usize,
+    /// Bytes grown at the tail and not yet filled (text: this round's).
+    free: usize,
+    /// Text: bytes already counted into characters.
+    counted: usize,
+    /// Text: this round's exact read.
+    round: RwState,
+}
+
+impl Reader {
+    /// `limit`: the line's byte limit or the text's characters (`None`: no limit); `All`
+    /// ignores it.
+    pub fn new(kind: MprsReaderKind, limit: Option<usize>) -> Self {
+        let limit = if kind == MprsReaderKind::All {
+            None
+        } else {
+            limit
+        };
+        Reader {
+            want: 0,
+            at: 0,
+            len: 0,
+            stop: if kind == MprsReaderKind::Line {
+                i32::from(b'\n')
             } else {
-                // A partial character: its missing bytes, plus one byte per character still wanted.
-                more = (end - bytes.len()) + chars_left.saturating_sub(1);
-                break;
-            }
+                -1
+            },
+            status: READ_DATA,
+            kind,
+            started: false,
+            start: 0,
+            left: limit.unwrap_or(usize::MAX),
+            free: 0,
+            counted: 0,
+            round: RwState::new(0, false),
         }
     }
-    Ok(ReadEnd::Data)
+
+    /// The status as a result, once finished.
+    pub fn end(&self) -> Result<ReadEnd, i32> {
+        match self.status {
+            READ_DATA => Ok(ReadEnd::Data),
+            READ_NONE => Ok(ReadEnd::WouldBlockEmpty),
+            code => Err(code),
+        }
+    }
+
+    /// `moved`: the bytes a per-byte window's calls moved before `last`, the outcome of
+    /// the window's last call.
+    pub fn step<E: Errnos + ?Sized>(
+        &mut self,
+        errnos: &E,
+        bytes: &[u8],
+        moved: usize,
+        last: Result<usize, i32>,
+    ) -> bool {
+        if !self.started {
+            self.started = true;
+            self.start = bytes.len();
+            self.want = self.start;
+            self.counted = self.start;
+            if self.kind == MprsReaderKind::Text {
+                return self.begin_round(self.left);
+            }
+            return self.next_chunk();
+        }
+        if self.kind == MprsReaderKind::Text {
+            return self.text_step(errnos, bytes, last);
+        }
+        if self.kind == MprsReaderKind::Line {
+            // Each of those calls returned 1; `last` is the last of them or the one that
+            // ended the window otherwise.
+            let moved = moved.min(self.free);
+            self.free -= moved;
+            self.left = self.left.saturating_sub(moved);
+            let end = self.at.saturating_add(moved);
+            if moved > 0 && bytes.get(end - 1) == Some(&b'\n') {
+                return self.finish(READ_DATA);
+            }
+            return match last {
+                Ok(1) => self.next_chunk(),
+                Ok(0) => self.finish(READ_DATA),
+                Ok(_) => self.finish(errnos.value(MprsErrno::Eio)),
+                Err(code) => self.error(errnos, code),
+            };
+        }
+        match last {
+            Ok(0) => self.finish(READ_DATA),
+            Ok(n) if n > self.len => self.finish(errnos.value(MprsErrno::Eio)),
+            Ok(n) => {
+                self.free -= n;
+                self.next_chunk()
+            }
+            Err(code) => self.error(errnos, code),
+        }
+    }
+
+    /// Line and all: ends on the error `code` (see `nonblocking_status`).
+    fn error<E: Errnos + ?Sized>(&mut self, errnos: &E, code: i32) -> bool {
+        let filled = self.want.saturating_sub(self.free);
+        let status = self.nonblocking_status(errnos, code, filled);
+        self.finish(status)
+    }
+
+    /// Line and all: the next window, the buffer's free tail, grown when used up.
+    fn next_chunk(&mut self) -> bool {
+        if self.left == 0 {
+            return self.finish(READ_DATA);
+        }
+        if self.free == 0 {
+            let step = if self.kind == MprsReaderKind::Line {
+                READ_LINE_STEP.min(self.left)
+            } else {
+                READ_ALL_CHUNK
+            };
+            self.want = self.want.saturating_add(step);
+            self.free = step;
+        }
+        self.at = self.want.saturating_sub(self.free);
+        self.len = self.free.min(self.left);
+        true
+    }
+
+    /// Text: a round that reads `more` bytes exactly, or finishes when none are wanted.
+    fn begin_round(&mut self, more: usize) -> bool {
+        if more == 0 {
+            return self.finish(READ_DATA);
+        }
+        self.free = more;
+        self.at = self.want;
+        self.want = self.want.saturating_add(more);
+        self.round = RwState::new(more, false);
+        self.len = self.round.start();
+        true
+    }
+
+    fn text_step<E: Errnos + ?Sized>(
+        &mut self,
+        errnos: &E,
+        bytes: &[u8],
+        last: Result<usize, i32>,
+    ) -> bool {
+        let next = self.round.step(errnos, last);
+        let base = self.want.saturating_sub(self.free);
+        if next != 0 {
+            self.at = base.saturating_add(self.round.done);
+            self.len = next;
+            return true;
+        }
+        if self.round.error != 0 {
+            let status = self.nonblocking_status(errnos, self.round.error, base);
+            return self.finish(status);
+        }
+        let got = self.round.done;
+        self.want = base.saturating_add(got);
+        self.free = 0;
+        if got == 0 {
+            return self.finish(READ_DATA);
+        }
+        // Count the characters completed by what was just read.
+        let bytes = bytes.get(..self.want).unwrap_or(bytes);
+        let mut more = 0;
+        while let Some(&lead) = bytes.get(self.counted) {
+            let end = self.counted.saturating_add(utf8_width(lead));
+            if end <= bytes.len() {
+                self.counted = end;
+                self.left = self.left.saturating_sub(1);
+                more = self.left;
+            } else {
+                // A partial character: its missing bytes, plus one byte per character still wanted.
+                more = (end - bytes.len()).saturating_add(self.left.saturating_sub(1));
+                break;
+            }
+        }
+        self.begin_round(more)
+    }
+
+    /// After an error `code` with the buffer holding `filled` bytes: a non-blocking error
+    /// returns what was read, or `READ_NONE` if nothing was; others are raised.
+    fn nonblocking_status<E: Errnos + ?Sized>(&self, errnos: &E, code: i32, filled: usize) -> i32 {
+        if !errnos.is_nonblocking(code) {
+            code
+        } else if filled == self.start {
+            READ_NONE
+        } else {
+            READ_DATA
+        }
+    }
+
+    /// Finishes with `status`, dropping the grown tail nothing was read into.
+    fn finish(&mut self, status: i32) -> bool {
+        self.want = self.want.saturating_sub(self.free);
+        self.free = 0;
+        self.len = 0;
+        self.status = status;
+        false
+    }
 }
 
 /// Bytes in the UTF-8 sequence a byte leads, as py/stream.c counts them (5 for a byte that
@@ -188,103 +415,6 @@ fn utf8_width(lead: u8) -> usize {
         b if b & 0xf8 == 0xf0 => 4,
         _ => 5,
     }
-}
-
-/// `read()` with no size: reads until EOF in `READ_ALL_CHUNK` steps, growing the buffer as
-/// it fills. A non-blocking stream returns what it had, or `WouldBlockEmpty` if nothing.
-pub fn read_all<S, E, B>(stream: &mut S, errnos: &E, buf: &mut B) -> Result<ReadEnd, IoError>
-where
-    S: RawStream + ?Sized,
-    E: Errnos + ?Sized,
-    B: GrowBuf + ?Sized,
-{
-    let start = buf.bytes().len();
-    let mut free = 0;
-    let end = loop {
-        if free == 0 {
-            buf.grow(READ_ALL_CHUNK)?;
-            free = READ_ALL_CHUNK;
-        }
-        match stream.read(tail(buf, free)) {
-            Ok(0) => break ReadEnd::Data,
-            Ok(n) if n <= free => free -= n,
-            Ok(_) => {
-                buf.shrink(free);
-                return Err(IoError::Errno(errnos.value(MprsErrno::Eio)));
-            }
-            Err(IoError::Errno(code)) if errnos.is_nonblocking(code) => {
-                break if buf.bytes().len() - free == start {
-                    ReadEnd::WouldBlockEmpty
-                } else {
-                    ReadEnd::Data
-                };
-            }
-            Err(error) => {
-                buf.shrink(free);
-                return Err(error);
-            }
-        }
-    };
-    buf.shrink(free);
-    Ok(end)
-}
-
-/// How much `read_line` grows its buffer at a time: each grow is a protected call into the
-/// VM, so not one per byte.
-const READ_LINE_STEP: usize = 16;
-
-/// `readline([max])`: reads one byte at a time (unbuffered, so never past the line) until
-/// a newline, which is kept, EOF, or `max` bytes.
-pub fn read_line<S, E, B>(
-    stream: &mut S,
-    errnos: &E,
-    buf: &mut B,
-    max: Option<usize>,
-) -> Result<ReadEnd, IoError>
-where
-    S: RawStream + ?Sized,
-    E: Errnos + ?Sized,
-    B: GrowBuf + ?Sized,
-{
-    let start = buf.bytes().len();
-    let mut left = max.unwrap_or(usize::MAX);
-    // Bytes grown at the tail and not yet filled.
-    let mut free = 0;
-    let end = loop {
-        if left == 0 {
-            break Ok(ReadEnd::Data);
-        }
-        if free == 0 {
-            let step = READ_LINE_STEP.min(left);
-            buf.grow(step)?;
-            free = step;
-        }
-        let mut byte = [0u8; 1];
-        match stream.read(&mut byte) {
-            Ok(1) => {
-                if let Some(slot) = tail(buf, free).first_mut() {
-                    *slot = byte[0];
-                }
-                free -= 1;
-                left -= 1;
-                if byte[0] == b'\n' {
-                    break Ok(ReadEnd::Data);
-                }
-            }
-            Ok(0) => break Ok(ReadEnd::Data),
-            Ok(_) => break Err(IoError::Errno(errnos.value(MprsErrno::Eio))),
-            Err(IoError::Errno(code)) if errnos.is_nonblocking(code) => {
-                break Ok(if buf.bytes().len() - free == start {
-                    ReadEnd::WouldBlockEmpty
-                } else {
-                    ReadEnd::Data
-                });
-            }
-            Err(error) => break Err(error),
-        }
-    };
-    buf.shrink(free);
-    end
 }
 
 #[cfg(test)]
@@ -371,7 +501,8 @@ mod tests {
         }
     }
 
-    /// A GrowBuf over a Vec, with an optional size limit that stands for MemoryError.
+    /// A Vec standing for the glue's vstr, with an optional size limit that stands for
+    /// MemoryError.
     struct VecBuf {
         bytes: Vec<u8>,
         limit: usize,
@@ -379,31 +510,72 @@ mod tests {
 
     impl VecBuf {
         fn new() -> Self {
+            // A request beyond this is a MemoryError, as an impossible vstr_add_len is.
             VecBuf {
                 bytes: Vec::new(),
-                limit: usize::MAX,
+                limit: 1 << 24,
             }
+        }
+
+        /// The glue's sizing of the vstr: grow (which can raise) or cut.
+        fn resize(&mut self, want: usize) -> Result<(), IoError> {
+            if want > self.limit {
+                return Err(IoError::Raised);
+            }
+            self.bytes.resize(want, 0xa5);
+            Ok(())
         }
     }
 
-    impl GrowBuf for VecBuf {
-        fn grow(&mut self, n: usize) -> Result<(), IoError> {
-            if self.bytes.len() + n > self.limit {
-                return Err(IoError::Raised);
+    /// Drives a reader as c-glue/stream.c does, over a fake stream. An exception from the
+    /// stream or the growth ends it at once, as the VM's would.
+    fn drive(s: &mut Fake, buf: &mut VecBuf, mut reader: Reader) -> Result<ReadEnd, IoError> {
+        let numbering = s.numbering;
+        let (mut moved, mut last) = (0, Ok(0));
+        while reader.step(&numbering, &buf.bytes, moved, last) {
+            buf.resize(reader.want)?;
+            // Indexing panics if the machine ever asks for a window outside the buffer.
+            let window = &mut buf.bytes[reader.at..reader.at + reader.len];
+            moved = 0;
+            let call = |s: &mut Fake, into: &mut [u8]| match s.read(into) {
+                Ok(n) => Ok(Ok(n)),
+                Err(IoError::Errno(code)) => Ok(Err(code)),
+                Err(IoError::Raised) => Err(IoError::Raised),
+            };
+            if reader.stop < 0 {
+                last = call(s, window)?;
+            } else {
+                loop {
+                    last = call(s, &mut window[moved..moved + 1])?;
+                    if last != Ok(1) {
+                        break;
+                    }
+                    moved += 1;
+                    if i32::from(window[moved - 1]) == reader.stop || moved == window.len() {
+                        break;
+                    }
+                }
             }
-            self.bytes.resize(self.bytes.len() + n, 0xa5);
-            Ok(())
         }
-        fn shrink(&mut self, n: usize) {
-            let len = self.bytes.len().saturating_sub(n);
-            self.bytes.truncate(len);
-        }
-        fn bytes(&self) -> &[u8] {
-            &self.bytes
-        }
-        fn bytes_mut(&mut self) -> &mut [u8] {
-            &mut self.bytes
-        }
+        assert!(
+            reader.want <= buf.bytes.len(),
+            "a finished reader only cuts"
+        );
+        buf.resize(reader.want)?;
+        reader.end().map_err(IoError::Errno)
+    }
+
+    fn read_text(s: &mut Fake, buf: &mut VecBuf, chars: usize) -> Result<ReadEnd, IoError> {
+        drive(s, buf, Reader::new(MprsReaderKind::Text, Some(chars)))
+    }
+
+    fn read_all(s: &mut Fake, buf: &mut VecBuf) -> Result<ReadEnd, IoError> {
+        // The glue passes 0: read() to EOF has no limit.
+        drive(s, buf, Reader::new(MprsReaderKind::All, Some(0)))
+    }
+
+    fn read_line(s: &mut Fake, buf: &mut VecBuf, max: Option<usize>) -> Result<ReadEnd, IoError> {
+        drive(s, buf, Reader::new(MprsReaderKind::Line, max))
     }
 
     const BOTH: [Numbering; 2] = [Numbering::MicroPythonInternal, Numbering::Darwin];
@@ -672,8 +844,7 @@ mod tests {
 
     fn text(s: &mut Fake, chars: usize) -> (Result<ReadEnd, IoError>, Vec<u8>) {
         let mut buf = VecBuf::new();
-        let numbering = s.numbering;
-        let r = read_text(s, &numbering, &mut buf, chars);
+        let r = read_text(s, &mut buf, chars);
         (r, buf.bytes)
     }
 
@@ -727,17 +898,13 @@ mod tests {
             bytes: Vec::new(),
             limit: 1,
         };
-        assert_eq!(
-            read_text(&mut s, &Numbering::MicroPythonInternal, &mut buf, 2),
-            Err(IoError::Raised)
-        );
+        assert_eq!(read_text(&mut s, &mut buf, 2), Err(IoError::Raised));
         assert_eq!(s.calls, 0, "no read into memory that could not be had");
     }
 
     fn all(s: &mut Fake) -> (Result<ReadEnd, IoError>, Vec<u8>) {
         let mut buf = VecBuf::new();
-        let numbering = s.numbering;
-        let r = read_all(s, &numbering, &mut buf);
+        let r = read_all(s, &mut buf);
         (r, buf.bytes)
     }
 
@@ -780,8 +947,7 @@ mod tests {
 
     fn line(s: &mut Fake, max: Option<usize>) -> (Result<ReadEnd, IoError>, Vec<u8>) {
         let mut buf = VecBuf::new();
-        let numbering = s.numbering;
-        let r = read_line(s, &numbering, &mut buf, max);
+        let r = read_line(s, &mut buf, max);
         (r, buf.bytes)
     }
 
@@ -877,6 +1043,34 @@ mod tests {
             }
             if once {
                 prop_assert!(s.calls <= 1);
+            }
+        }
+
+        /// Whatever the stream does, a reader keeps exactly the bytes it read, in order, asks
+        /// only for windows inside the buffer (`drive` indexes them), and readline stops at
+        /// its newline and its limit.
+        #[test]
+        fn readers_keep_exactly_what_they_read(
+            kind in 0u8..3,
+            src in proptest::collection::vec(any::<u8>(), 0..600),
+            chunk in 1usize..300,
+            steps in proptest::collection::vec(step(), 0..8),
+            limit in proptest::option::of(0usize..40),
+            darwin in any::<bool>(),
+        ) {
+            let kind = [MprsReaderKind::Line, MprsReaderKind::All, MprsReaderKind::Text][kind as usize];
+            let numbering = if darwin { Numbering::Darwin } else { Numbering::MicroPythonInternal };
+            let mut s = Fake::new(&src, chunk).numbering(numbering).with(&steps);
+            let mut buf = VecBuf::new();
+            if drive(&mut s, &mut buf, Reader::new(kind, limit)).is_ok() {
+                let got = &buf.bytes[..];
+                prop_assert_eq!(got.len(), s.pos, "every byte read is kept");
+                prop_assert_eq!(got, &src[..got.len()]);
+                if kind == MprsReaderKind::Line {
+                    let body = got.split_last().map_or(&[][..], |(_, body)| body);
+                    prop_assert!(!body.contains(&b'\n'), "nothing past the newline");
+                    prop_assert!(got.len() <= limit.unwrap_or(usize::MAX));
+                }
             }
         }
 

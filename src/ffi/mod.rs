@@ -8,11 +8,9 @@ pub mod stream;
 pub mod webrepl;
 pub mod websocket;
 
-use crate::abi::{
-    self, MpObj, MpUint, MprsCall, MprsErrno, MprsVstr, MPRS_RAISED, MP_STREAM_ERROR,
-};
+use crate::abi::{self, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
 use crate::errno::Errnos;
-use crate::stream::{GrowBuf, IoError, RawStream};
+use crate::stream::{IoError, RawStream};
 use core::ffi::{c_int, c_void};
 
 /// Calls the port's panic hook.
@@ -156,49 +154,6 @@ impl PortStream {
         let ret =
             unsafe { abi::mprs_port_stream_ioctl(self.call, self.obj, request, arg, &mut errcode) };
         io_result(ret, errcode).map(|_| ret)
-    }
-}
-
-/// A `vstr_t` owned by the glue.
-pub struct PortVstr {
-    pub call: *mut MprsCall,
-    pub vstr: *mut MprsVstr,
-}
-
-impl GrowBuf for PortVstr {
-    fn grow(&mut self, n: usize) -> Result<(), IoError> {
-        // SAFETY: the glue passed a valid vstr for the duration of this call; the service
-        // protects the allocation and returns NULL if it raised.
-        let p = unsafe { abi::mprs_port_vstr_add_len(self.call, self.vstr, n) };
-        if p.is_null() {
-            Err(IoError::Raised)
-        } else {
-            Ok(())
-        }
-    }
-
-    fn shrink(&mut self, n: usize) {
-        // SAFETY: valid vstr (see grow); the glue clamps n to the length.
-        unsafe { abi::mprs_port_vstr_cut_tail(self.vstr, n) }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        let mut len = 0;
-        // SAFETY: valid vstr; the returned pointer covers len initialised bytes until the
-        // next grow, which needs &mut self and so ends this borrow first.
-        unsafe {
-            let p = abi::mprs_port_vstr_data(self.vstr, &mut len);
-            slice_or_empty(p, len)
-        }
-    }
-
-    fn bytes_mut(&mut self) -> &mut [u8] {
-        let mut len = 0;
-        // SAFETY: as for bytes, and &mut self makes this the only view.
-        unsafe {
-            let p = abi::mprs_port_vstr_data(self.vstr, &mut len);
-            slice_or_empty_mut(p, len)
-        }
     }
 }
 

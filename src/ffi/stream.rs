@@ -1,19 +1,22 @@
-//! Stream exports. The glue's `mp_stream_rw`, `read`, `readline` and friends call these,
-//! then raise whatever the `MprsCall` recorded once Rust has returned.
+//! Stream exports. The glue drives the stream machines (`mprs_rw_*`, `mprs_reader_*`)
+//! from C, calling the stream itself, so nothing it calls can longjmp over a Rust frame.
+//! `mprs_stream_rw` drives the same machine from Rust through the protected port service,
+//! for C code that must not see an exception.
 
-use super::{PortErrnos, PortStream, PortVstr};
+use super::{PortErrnos, PortStream};
 use crate::abi::{
-    MpObj, MpUint, MprsCall, MprsErrno, MprsVstr, MPRS_RAISED, MP_STREAM_RW_ONCE,
+    MpInt, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR, MP_STREAM_RW_ONCE,
     MP_STREAM_RW_WRITE,
 };
 use crate::errno::Errnos;
-use crate::stream::{self, IoError, ReadEnd, RwBuf};
+use crate::stream::{self, IoError, MprsReaderKind, Reader, RwBuf, RwState, READ_DATA, READ_NONE};
 use core::ffi::{c_int, c_void};
 
 /// A reader's status: the buffer holds the result.
 pub const MPRS_READ_DATA: c_int = 0;
 /// A reader's status: a non-blocking stream had nothing; Python sees `None`.
 pub const MPRS_READ_NONE: c_int = -1;
+const _: () = assert!(MPRS_READ_DATA == READ_DATA && MPRS_READ_NONE == READ_NONE);
 
 fn error_code(error: IoError) -> c_int {
     match error {
@@ -22,11 +25,13 @@ fn error_code(error: IoError) -> c_int {
     }
 }
 
-fn read_status(result: Result<ReadEnd, IoError>) -> c_int {
-    match result {
-        Ok(ReadEnd::Data) => MPRS_READ_DATA,
-        Ok(ReadEnd::WouldBlockEmpty) => MPRS_READ_NONE,
-        Err(error) => error_code(error),
+/// What a stream method returned, as the machines take it.
+fn outcome(out: MpUint, error: c_int) -> Result<usize, c_int> {
+    if out == MP_STREAM_ERROR {
+        Err(error)
+    } else {
+        // A count too wide for usize is over-long, which the machines report as EIO.
+        Ok(crate::abi::uint_to_usize(out).unwrap_or(usize::MAX))
     }
 }
 
@@ -74,55 +79,81 @@ pub unsafe extern "C" fn mprs_stream_rw(
     outcome.done as MpUint
 }
 
-/// `read(n)` on a text stream: appends to `vstr` until it holds `chars` whole UTF-8
-/// characters, or EOF. Returns `MPRS_READ_DATA`, `MPRS_READ_NONE`, an errno to raise, or
-/// `MPRS_RAISED`.
+/// Starts `mp_stream_rw` on `*rw` for `size` bytes at `buf` (`flags` as
+/// `mp_stream_rw`'s). Returns the length of the first call to the stream's read or write,
+/// at `buf + rw->done`; 0 means none: `rw->done` and `rw->error` are the result. A NULL
+/// `buf` with a non-zero size is `EINVAL`.
 ///
 /// # Safety
-/// `call` and `vstr` must be the glue's live call record and buffer.
+/// `rw` must be valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn mprs_stream_read_text(
-    call: *mut MprsCall,
-    stream: MpObj,
-    vstr: *mut MprsVstr,
-    chars: MpUint,
-) -> c_int {
-    let mut port = PortStream { call, obj: stream };
-    let mut buf = PortVstr { call, vstr };
-    let chars = crate::abi::uint_to_usize(chars).unwrap_or(usize::MAX);
-    read_status(stream::read_text(&mut port, &PortErrnos, &mut buf, chars))
+pub unsafe extern "C" fn mprs_rw_start(
+    rw: *mut RwState,
+    buf: *const c_void,
+    size: MpUint,
+    flags: u8,
+) -> MpUint {
+    let once = flags & MP_STREAM_RW_ONCE != 0;
+    let mut state = RwState::new(0, once);
+    match crate::abi::uint_to_usize(size) {
+        Some(len) if !buf.is_null() || len == 0 => state = RwState::new(len, once),
+        _ => state.error = PortErrnos.value(MprsErrno::Einval),
+    }
+    // SAFETY: the caller guarantees rw is valid for writes.
+    unsafe { rw.write(state) };
+    state.start() as MpUint
 }
 
-/// `read()` with no size: appends everything up to EOF to `vstr`. Status as
-/// `mprs_stream_read_text`.
+/// Takes what the stream's read or write returned (`out`, and `error` when `out` is
+/// `MP_STREAM_ERROR`) and returns the length of the next call, 0 when finished.
 ///
 /// # Safety
-/// As `mprs_stream_read_text`.
+/// `rw` must be a state `mprs_rw_start` began.
 #[no_mangle]
-pub unsafe extern "C" fn mprs_stream_read_all(
-    call: *mut MprsCall,
-    stream: MpObj,
-    vstr: *mut MprsVstr,
-) -> c_int {
-    let mut port = PortStream { call, obj: stream };
-    let mut buf = PortVstr { call, vstr };
-    read_status(stream::read_all(&mut port, &PortErrnos, &mut buf))
+pub unsafe extern "C" fn mprs_rw_step(rw: *mut RwState, out: MpUint, error: c_int) -> MpUint {
+    // SAFETY: the caller guarantees rw is a live, initialised state.
+    let state = unsafe { &mut *rw };
+    state.step(&PortErrnos, outcome(out, error)) as MpUint
 }
 
-/// `readline([max])`: appends one line, with its newline, to `vstr`; a negative `max` is
-/// no limit. Status as `mprs_stream_read_text`.
+/// Starts a reader on `*reader`: `limit` is readline's byte limit or `read(n)`'s character
+/// count on text, negative for none; `read()` to EOF ignores it. Drive it with
+/// `mprs_reader_step`.
 ///
 /// # Safety
-/// As `mprs_stream_read_text`.
+/// `reader` must be valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn mprs_stream_read_line(
-    call: *mut MprsCall,
-    stream: MpObj,
-    vstr: *mut MprsVstr,
-    max: crate::abi::MpInt,
-) -> c_int {
-    let mut port = PortStream { call, obj: stream };
-    let mut buf = PortVstr { call, vstr };
-    let max = usize::try_from(max).ok();
-    read_status(stream::read_line(&mut port, &PortErrnos, &mut buf, max))
+pub unsafe extern "C" fn mprs_reader_start(
+    reader: *mut Reader,
+    kind: MprsReaderKind,
+    limit: MpInt,
+) {
+    // SAFETY: the caller guarantees reader is valid for writes.
+    unsafe { reader.write(Reader::new(kind, usize::try_from(limit).ok())) };
+}
+
+/// One step of a reader, given the buffer as it is (`buf`, `len` bytes), the bytes a
+/// per-byte window moved (`moved`), and what the window's last read returned (`out`, and
+/// `error` when `out` is `MP_STREAM_ERROR`); all ignored on the first step. True: make the
+/// buffer `reader->want` bytes long, then read `reader->len` bytes into it at
+/// `reader->at`, one call per byte stopping after `reader->stop` where that is not -1.
+/// False: finished; make the buffer `reader->want` bytes long; `reader->status` is
+/// `MPRS_READ_DATA`, `MPRS_READ_NONE` or the errno to raise.
+///
+/// # Safety
+/// `reader` must be a reader `mprs_reader_start` began; `buf` must point to `len`
+/// initialised bytes (or be NULL with 0).
+#[no_mangle]
+pub unsafe extern "C" fn mprs_reader_step(
+    reader: *mut Reader,
+    buf: *const u8,
+    len: usize,
+    moved: usize,
+    out: MpUint,
+    error: c_int,
+) -> bool {
+    // SAFETY: the caller guarantees reader is live and buf covers len bytes, which the
+    // reader only reads.
+    let (reader, bytes) = unsafe { (&mut *reader, super::slice_or_empty(buf, len)) };
+    reader.step(&PortErrnos, bytes, moved, outcome(out, error))
 }

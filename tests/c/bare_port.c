@@ -46,30 +46,6 @@ bool mprs_port_is_nonblocking_error(int errcode) {
     return errcode == 11;
 }
 
-static uint8_t vstr_mem[256];
-static size_t vstr_len;
-
-uint8_t *mprs_port_vstr_add_len(mprs_call_t *call, mprs_vstr_t *vstr, size_t len) {
-    (void)vstr;
-    if (len > sizeof(vstr_mem) - vstr_len) {
-        call->raised = 1;
-        return NULL;
-    }
-    vstr_len += len;
-    return vstr_mem + vstr_len - len;
-}
-
-void mprs_port_vstr_cut_tail(mprs_vstr_t *vstr, size_t len) {
-    (void)vstr;
-    vstr_len = len > vstr_len ? 0 : vstr_len - len;
-}
-
-uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len) {
-    (void)vstr;
-    *len = vstr_len;
-    return vstr_mem;
-}
-
 void mprs_port_panic(void) {
     for (;;) {
     }

@@ -127,40 +127,46 @@ void host_vstr_free(host_vstr_t *v) {
     memset(v, 0, sizeof(*v));
 }
 
-uint8_t *mprs_port_vstr_add_len(mprs_call_t *call, mprs_vstr_t *vstr, size_t len) {
-    host_vstr_t *v = (host_vstr_t *)vstr;
-    size_t need = v->len + len;
-    if (need < v->len || (v->alloc_limit != 0 && need > v->alloc_limit)) {
-        int errcode;
-        raised(call, "MemoryError", &errcode);
-        return NULL;
-    }
-    if (need > v->alloc) {
-        size_t alloc = need * 2 + 16;
-        uint8_t *p = realloc(v->buf, alloc);
+// Sizes the vstr as the glue does; false when that "raised" MemoryError.
+static bool host_vstr_resize(mprs_call_t *call, host_vstr_t *v, size_t want) {
+    if (want > v->alloc) {
+        uint8_t *p = (v->alloc_limit != 0 && want > v->alloc_limit) ? NULL : realloc(v->buf, want * 2 + 16);
         if (p == NULL) {
             int errcode;
             raised(call, "MemoryError", &errcode);
-            return NULL;
+            return false;
         }
         v->buf = p;
-        v->alloc = alloc;
+        v->alloc = want * 2 + 16;
     }
-    uint8_t *start = v->buf + v->len;
-    memset(start, 0xa5, len); // not zero, so a test sees if unread bytes are kept
-    v->len = need;
-    return start;
+    if (want > v->len) {
+        memset(v->buf + v->len, 0xa5, want - v->len); // not zero, so a test sees if unread bytes are kept
+    }
+    v->len = want;
+    return true;
 }
 
-void mprs_port_vstr_cut_tail(mprs_vstr_t *vstr, size_t len) {
-    host_vstr_t *v = (host_vstr_t *)vstr;
-    v->len = len > v->len ? 0 : v->len - len;
-}
-
-uint8_t *mprs_port_vstr_data(mprs_vstr_t *vstr, size_t *len) {
-    host_vstr_t *v = (host_vstr_t *)vstr;
-    *len = v->len;
-    return v->buf;
+int host_read_into(mprs_call_t *call, host_stream_t *s, host_vstr_t *v, mprs_reader_kind kind, mprs_int_t limit) {
+    mprs_reader_t reader;
+    mprs_reader_start(&reader, kind, limit);
+    size_t moved = 0;
+    mprs_uint_t out = 0;
+    int error = 0;
+    while (mprs_reader_step(&reader, v->buf, v->len, moved, out, error)) {
+        if (!host_vstr_resize(call, v, reader.want)) {
+            return MPRS_RAISED;
+        }
+        uint8_t *window = v->buf + reader.at;
+        moved = 0;
+        do {
+            size_t size = reader.stop < 0 ? reader.len : 1;
+            out = mprs_port_stream_io(call, host_obj(s), window + moved, size, &error, false);
+            if (out == HOST_STREAM_ERROR && error == MPRS_RAISED) {
+                return MPRS_RAISED;
+            }
+        } while (reader.stop >= 0 && out == 1 && window[moved++] != reader.stop && moved < reader.len);
+    }
+    return host_vstr_resize(call, v, reader.want) ? reader.status : MPRS_RAISED;
 }
 
 void mprs_port_panic(void) {

@@ -66,7 +66,7 @@ static inline mprs_obj_t host_obj(host_stream_t *s) {
     return (mprs_obj_t)(uintptr_t)s;
 }
 
-// A growable buffer for the readers; alloc_limit 0 means no limit.
+// A growable buffer for the readers (a vstr); alloc_limit 0 means no limit.
 typedef struct {
     uint8_t *buf;
     size_t len;
@@ -77,9 +77,9 @@ typedef struct {
 void host_vstr_init(host_vstr_t *v, size_t alloc_limit);
 void host_vstr_free(host_vstr_t *v);
 
-static inline mprs_vstr_t *host_vstr(host_vstr_t *v) {
-    return (mprs_vstr_t *)v;
-}
+// Drives one of libmprs.a's readers over s into v, as c-glue/stream.c does; returns its
+// status, or MPRS_RAISED (with call set) where the stream or the allocation "raised".
+int host_read_into(mprs_call_t *call, host_stream_t *s, host_vstr_t *v, mprs_reader_kind kind, mprs_int_t limit);
 
 // Errno numbering the host port reports: MicroPython's internal one (Linux values) or a
 // system one where EAGAIN is 35 (macOS), so tests can show nothing is hard-coded.

@@ -212,7 +212,7 @@ static void text_read_counts_utf8_chars(void **state) {
         mprs_call_t call = HOST_CALL_INIT;
         host_vstr_t v;
         host_vstr_init(&v, 0);
-        assert_int_equal(mprs_stream_read_text(&call, host_obj(&s), host_vstr(&v), 4), MPRS_READ_DATA);
+        assert_int_equal(host_read_into(&call, &s, &v, MPRS_READER_KIND_TEXT, 4), MPRS_READ_DATA);
         assert_int_equal(v.len, 10);
         assert_memory_equal(v.buf, utf8, 10);
         assert_int_equal(s.src_pos, 10); // nothing read past the 4th character
@@ -229,19 +229,19 @@ static void readers_report_none_errors_and_memory_errors(void **state) {
     host_stream_init(&s, text, TEXT_LEN, 0);
     host_stream_add_step(&s, STEP_ERROR, host_errno(MPRS_ERRNO_EAGAIN));
     host_vstr_init(&v, 0);
-    assert_int_equal(mprs_stream_read_all(&call, host_obj(&s), host_vstr(&v)), MPRS_READ_NONE);
+    assert_int_equal(host_read_into(&call, &s, &v, MPRS_READER_KIND_ALL, 0), MPRS_READ_NONE);
     assert_int_equal(v.len, 0);
     host_vstr_free(&v);
 
     host_stream_init(&s, text, TEXT_LEN, 0);
     host_stream_add_step(&s, STEP_ERROR, host_errno(MPRS_ERRNO_EBADF));
     host_vstr_init(&v, 0);
-    assert_int_equal(mprs_stream_read_line(&call, host_obj(&s), host_vstr(&v), -1), host_errno(MPRS_ERRNO_EBADF));
+    assert_int_equal(host_read_into(&call, &s, &v, MPRS_READER_KIND_LINE, -1), host_errno(MPRS_ERRNO_EBADF));
     host_vstr_free(&v);
 
     host_stream_init(&s, text, TEXT_LEN, 0);
     host_vstr_init(&v, 100); // less than read_all's first step: MemoryError
-    assert_int_equal(mprs_stream_read_all(&call, host_obj(&s), host_vstr(&v)), MPRS_RAISED);
+    assert_int_equal(host_read_into(&call, &s, &v, MPRS_READER_KIND_ALL, 0), MPRS_RAISED);
     assert_string_equal(call.exc, "MemoryError");
     assert_int_equal(s.calls, 0);
     host_vstr_free(&v);
@@ -258,7 +258,7 @@ static void read_all_and_readline(void **state) {
     mprs_call_t call = HOST_CALL_INIT;
     host_vstr_t v;
     host_vstr_init(&v, 0);
-    assert_int_equal(mprs_stream_read_all(&call, host_obj(&s), host_vstr(&v)), MPRS_READ_DATA);
+    assert_int_equal(host_read_into(&call, &s, &v, MPRS_READER_KIND_ALL, 0), MPRS_READ_DATA);
     assert_int_equal(v.len, sizeof(big));
     assert_memory_equal(v.buf, big, sizeof(big));
     host_vstr_free(&v);
@@ -266,11 +266,11 @@ static void read_all_and_readline(void **state) {
     static const char lines[] = "first\nsecond\nlast";
     host_stream_init(&s, lines, sizeof(lines) - 1, 0);
     host_vstr_init(&v, 0);
-    assert_int_equal(mprs_stream_read_line(&call, host_obj(&s), host_vstr(&v), -1), MPRS_READ_DATA);
+    assert_int_equal(host_read_into(&call, &s, &v, MPRS_READER_KIND_LINE, -1), MPRS_READ_DATA);
     assert_int_equal(v.len, 6);
     assert_memory_equal(v.buf, "first\n", 6);
     assert_int_equal(s.src_pos, 6);
-    assert_int_equal(mprs_stream_read_line(&call, host_obj(&s), host_vstr(&v), 3), MPRS_READ_DATA);
+    assert_int_equal(host_read_into(&call, &s, &v, MPRS_READER_KIND_LINE, 3), MPRS_READ_DATA);
     assert_memory_equal(v.buf, "first\nsec", 9);
     host_vstr_free(&v);
 }
