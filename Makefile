@@ -52,7 +52,7 @@ all: deps lib header example
 lib: $(HOST_LIB)
 
 $(HOST_LIB): FORCE
-	$(CARGO) build --release --quiet
+	$(CARGO) rustc --release --quiet --lib --crate-type staticlib
 	sh c-glue/mprs-archive.sh target/release/libmprs.a $@
 
 header:
@@ -108,7 +108,7 @@ c-tests: $(C_TESTS)
 toolchain_prefix = $(if $(filter riscv%,$(1)),riscv64-unknown-elf-,arm-none-eabi-)
 
 bare-lib-%:
-	$(CARGO) build --release --quiet --target $*
+	$(CARGO) rustc --release --quiet --lib --crate-type staticlib --target $*
 	sh c-glue/mprs-archive.sh target/$*/release/libmprs.a $(BUILD)/$*/libmprs.a $(call toolchain_prefix,$*)
 
 thumb: bare-lib-$(THUMB_TARGET)

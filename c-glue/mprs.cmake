@@ -167,7 +167,7 @@ message(STATUS "mprs: libmprs.a for ${MPRS_TARGET}, replacing ${MPRS_SUBSYSTEMS}
 # (and its time stamp) alone when cargo's archive is the one it was made from.
 add_custom_target(mprs_cargo
     COMMAND ${CMAKE_COMMAND} -E echo "CARGO libmprs.a (${MPRS_TARGET})"
-    COMMAND ${MPRS_CARGO_COMMAND} build --release --quiet ${MPRS_CARGO_FLAGS_LIST}
+    COMMAND ${MPRS_CARGO_COMMAND} rustc --release --quiet --lib --crate-type staticlib ${MPRS_CARGO_FLAGS_LIST}
         --manifest-path ${MPRS_ROOT}/Cargo.toml --target-dir ${MPRS_CARGO_DIR}
         ${MPRS_TARGET_FLAG} ${MPRS_FEATURES_FLAG}
     COMMAND ${CMAKE_COMMAND} -E env ${MPRS_ARCHIVE_ENV}

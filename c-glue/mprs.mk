@@ -93,10 +93,12 @@ MPRS_LINK_TARGETS ?= $(BUILD)/firmware.elf $(if $(PROG),$(BUILD)/$(PROG))
 $(MPRS_LINK_TARGETS): LIBS += $(MPRS_LIB)
 
 # cargo decides whether anything changed; the glue is rebuilt (and the firmware relinked)
-# when the library is.
+# when the library is. `cargo rustc --crate-type staticlib`, not `cargo build`: with the
+# manifest's two crate types cargo leaves out -C lto, and without it core's code is not
+# optimised together with ours.
 $(MPRS_LIB): FORCE
 	$(ECHO) "CARGO libmprs.a ($(MPRS_TARGET))"
-	$(Q)$(MPRS_CARGO) build --release --quiet $(MPRS_CARGO_FLAGS) \
+	$(Q)$(MPRS_CARGO) rustc --release --quiet --lib --crate-type staticlib $(MPRS_CARGO_FLAGS) \
 		--manifest-path $(MPRS_ROOT)/Cargo.toml --target-dir $(MPRS_TARGET_DIR) \
 		$(MPRS_TARGET_FLAG) $(if $(strip $(MPRS_FEATURES)),--features "$(strip $(MPRS_FEATURES))")
 	$(Q)MPRS_CC="$(CC)" sh $(MPRS_ROOT)/c-glue/mprs-archive.sh --if-changed $(MPRS_CARGO_LIB) $(MPRS_LIB) $(CROSS_COMPILE)
