@@ -119,8 +119,11 @@ link-test: $(addprefix bare-lib-,$(LINK_TEST_TARGETS))
 	@for t in $(LINK_TEST_TARGETS); do \
 		bash tests/scripts/link-test.sh $$t $(BUILD)/$$t/libmprs.a $(BUILD)/link-test/$$t; done
 
-size: lib link-test
+# Rust per subsystem in the link test's firmware; then, per subsystem, mprs (Rust + glue)
+# against the C original as linked into MicroPython's qemu firmware for three cores.
+size: lib link-test $(VENV)/.installed
 	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LIB) $(THUMB_LIB) $(BUILD)/link-test/$(THUMB_TARGET)/firmware.elf
+	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/micropython/size_report.py --build-dir $(BUILD)
 
 bench: lib
 	@for b in bench-stream bench-dupterm-pin $(BENCHES); do $(MAKE) --no-print-directory $$b; done
