@@ -54,6 +54,7 @@ pub struct RwState {
 }
 
 impl RwState {
+    #[inline]
     pub fn new(len: usize, once: bool) -> Self {
         RwState {
             len,
@@ -64,11 +65,15 @@ impl RwState {
     }
 
     /// The length of the first call (0: none to make).
+    #[inline]
     pub fn start(&self) -> usize {
         self.len
     }
 
     /// Takes the last call's outcome; returns the length of the next call, 0 when finished.
+    // Always inlined: it runs once per underlying call, and the FFI step is its only caller
+    // in a firmware.
+    #[inline(always)]
     pub fn step<E: Errnos + ?Sized>(&mut self, errnos: &E, outcome: Result<usize, i32>) -> usize {
         let remaining = self.len.saturating_sub(self.done);
         match outcome {

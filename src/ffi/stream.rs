@@ -26,6 +26,7 @@ fn error_code(error: IoError) -> c_int {
 }
 
 /// What a stream method returned, as the machines take it.
+#[inline]
 fn outcome(out: MpUint, error: c_int) -> Result<usize, c_int> {
     if out == MP_STREAM_ERROR {
         Err(error)
