@@ -3,34 +3,22 @@
 // drop, schedule or coalesce) is in Rust (src/lwip/); this file does the lwIP calls that
 // need lwIP's struct layouts, which change with each port's lwipopts.h. See mprs_lwip.h.
 //
-// Built three ways:
-// - in a MicroPython port whose MPRS_SUBSYSTEMS has lwip (mprs.mk defines MPRS_LWIP_SHIM):
-//   the shim, on the port's lwIP headers, scheduling with mp_sched_schedule when the port
-//   has a scheduler;
-// - in any other MicroPython port: inert port services, so libmprs.a still links;
-// - for the host tests (MPRS_LWIP_HOST=1): the shim over Debian's threaded lwIP, with the
-//   test's scheduler (MPRS_LWIP_HOST_SCHEDULER=1) or none; MPRS_LWIP_HOST=0 gives the
-//   inert services to tests that have no lwIP.
+// Compiled where MPRS_SUBSYSTEMS has lwip (libmprs.a is then built with its feature):
+// in a MicroPython port, on the port's lwIP headers, scheduling with mp_sched_schedule when
+// the port has a scheduler; for the host tests (MPRS_LWIP_HOST), over Debian's threaded
+// lwIP with the test's scheduler (MPRS_LWIP_HOST_SCHEDULER=1) or none.
 
 #ifdef MPRS_LWIP_HOST
-// Host tests: the shim when MPRS_LWIP_HOST is 1, the inert services when it is 0.
 #ifndef MPRS_LWIP_HOST_SCHEDULER
 #define MPRS_LWIP_HOST_SCHEDULER (0)
 #endif
-#define MPRS_LWIP_ACTIVE (MPRS_LWIP_HOST)
 #define MPRS_LWIP_ENABLE_SCHEDULER (MPRS_LWIP_HOST_SCHEDULER)
 #define MPRS_LWIP_TESTS (1)
 #else
 #include "py/mpconfig.h"
-#ifndef MPRS_LWIP_SHIM
-#define MPRS_LWIP_SHIM (0)
-#endif
-#define MPRS_LWIP_ACTIVE (MPRS_LWIP_SHIM)
 #define MPRS_LWIP_ENABLE_SCHEDULER (MICROPY_ENABLE_SCHEDULER)
 #define MPRS_LWIP_TESTS (0)
 #endif
-
-#if MPRS_LWIP_ACTIVE
 
 #include <string.h>
 #include "lwip/tcp.h"
@@ -419,35 +407,3 @@ void mprs_lwip_tcp_close(mprs_lwip_socket_t *sock) {
     }
     MPRS_LWIP_EXIT
 }
-
-#else // !MPRS_LWIP_ACTIVE
-
-// The shim is not built into this port: the services libmprs.a imports, never called.
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include "mprs.h"
-
-void *mprs_port_lwip_pbuf_cat(void *head, void *p) {
-    return head != NULL ? head : p;
-}
-
-size_t mprs_port_lwip_pbuf_take(void *head, size_t offset, uint8_t *buf, size_t len,
-    void **new_head, size_t *new_offset) {
-    (void)buf;
-    (void)len;
-    *new_head = head;
-    *new_offset = offset;
-    return 0;
-}
-
-void mprs_port_lwip_pbuf_free(void *head) {
-    (void)head;
-}
-
-bool mprs_port_lwip_schedule(void *owner) {
-    (void)owner;
-    return false;
-}
-
-#endif // MPRS_LWIP_ACTIVE
