@@ -14,7 +14,8 @@ CC ?= cc
 CBINDGEN_VERSION := 0.29.4
 # The archives tests and firmware link: cargo's, less Rust's compiler_builtins
 # (c-glue/mprs-archive.sh), so libc and libgcc stay the one source of memcpy and helpers.
-# HOST_LIB has the default subsystems (cargo's default features); HOST_LWIP_LIB adds lwip.
+# HOST_LIB has the default subsystems (cargo's default features); HOST_LWIP_LIB adds lwip,
+# and the exports only the C tests use (feature test-hooks, macro MPRS_TEST_HOOKS).
 HOST_LIB := $(BUILD)/host/libmprs.a
 HOST_LWIP_LIB := $(BUILD)/host-lwip/libmprs.a
 # The macros mprs.mk defines for those subsystems, under which include/mprs.h declares them.
@@ -60,7 +61,7 @@ $(HOST_LIB): FORCE
 	sh c-glue/mprs-archive.sh target/release/libmprs.a $@
 
 $(HOST_LWIP_LIB): FORCE
-	$(CARGO) build --release --quiet --features lwip
+	$(CARGO) build --release --quiet --features lwip,test-hooks
 	sh c-glue/mprs-archive.sh target/release/libmprs.a $@
 
 header:
@@ -73,7 +74,7 @@ header-check:
 		echo "include/mprs.h is stale: run 'make header' and commit it"; exit 1; fi; \
 	rm -f $$tmp; echo "header: include/mprs.h is fresh"
 	$(CC) -std=c99 $(CWARN) -Iinclude -fsyntax-only -x c include/mprs.h
-	$(CC) -std=c99 $(CWARN) -Iinclude $(HOST_DEFINES) -DMPRS_LWIP=1 -fsyntax-only -x c include/mprs.h
+	$(CC) -std=c99 $(CWARN) -Iinclude $(HOST_DEFINES) -DMPRS_LWIP=1 -DMPRS_TEST_HOOKS=1 -fsyntax-only -x c include/mprs.h
 	@echo "header: compiles standalone with -std=c99 -Wall -Wextra -Werror, with no subsystem and with all"
 
 $(BUILD)/example-short-stream: examples/short_stream.c $(HOST_PORT_C) tests/c/host_port.h $(HOST_LIB) include/mprs.h

@@ -741,9 +741,9 @@ ptrdiff_t mprs_lwip_read(mprs_lwip_socket_t *s, uint8_t *buf, size_t len, void *
 bool mprs_lwip_readable(mprs_lwip_socket_t *s);
 #endif
 
-#if defined(MPRS_LWIP)
+#if (defined(MPRS_LWIP) && defined(MPRS_TEST_HOOKS))
 /**
- * Bytes received and not yet read.
+ * Bytes received and not yet read (for the host tests: feature `test-hooks`).
  *
  * # Safety
  * `s` as for `mprs_lwip_init`.
@@ -751,9 +751,9 @@ bool mprs_lwip_readable(mprs_lwip_socket_t *s);
 size_t mprs_lwip_buffered(mprs_lwip_socket_t *s);
 #endif
 
-#if defined(MPRS_LWIP)
+#if (defined(MPRS_LWIP) && defined(MPRS_TEST_HOOKS))
 /**
- * Connections queued for accept().
+ * Connections queued for accept() (for the host tests: feature `test-hooks`).
  *
  * # Safety
  * `s` as for `mprs_lwip_init`.

@@ -449,10 +449,11 @@ pub unsafe extern "C" fn mprs_lwip_readable(s: *mut MprsLwipSocket) -> bool {
     with_socket(s, |sock| sock.readable()).unwrap_or(true)
 }
 
-/// Bytes received and not yet read.
+/// Bytes received and not yet read (for the host tests: feature `test-hooks`).
 ///
 /// # Safety
 /// `s` as for `mprs_lwip_init`.
+#[cfg(feature = "test-hooks")]
 #[no_mangle]
 pub unsafe extern "C" fn mprs_lwip_buffered(s: *mut MprsLwipSocket) -> usize {
     // SAFETY: the caller's guarantee for `s` (# Safety).
@@ -460,10 +461,11 @@ pub unsafe extern "C" fn mprs_lwip_buffered(s: *mut MprsLwipSocket) -> usize {
     with_socket(s, |sock| sock.buffered()).unwrap_or(0)
 }
 
-/// Connections queued for accept().
+/// Connections queued for accept() (for the host tests: feature `test-hooks`).
 ///
 /// # Safety
 /// `s` as for `mprs_lwip_init`.
+#[cfg(feature = "test-hooks")]
 #[no_mangle]
 pub unsafe extern "C" fn mprs_lwip_queued(s: *mut MprsLwipSocket) -> usize {
     // SAFETY: the caller's guarantee for `s` (# Safety).

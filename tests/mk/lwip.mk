@@ -12,7 +12,7 @@ LWIP_LIBS = $(shell pkg-config --libs lwip 2>/dev/null || echo -llwip)
 # c-glue/lwip.c is built as in a port, over tests/lwip/mp/: a stand-in for the few
 # MicroPython headers it includes.
 LWIP_TEST_CFLAGS = -std=gnu99 $(CWARN) -g -Iinclude -Ic-glue -Itests/c -Itests/lwip -Itests/lwip/mp $(LWIP_CFLAGS) \
-	$(HOST_DEFINES) -DMPRS_LWIP=1
+	$(HOST_DEFINES) -DMPRS_LWIP=1 -DMPRS_TEST_HOOKS=1
 # The default subsystems' host services and the shim of c-glue/lwip.c, over HOST_LWIP_LIB.
 LWIP_TEST_SRC = tests/lwip/harness.c c-glue/lwip.c $(HOST_PORT_C)
 LWIP_TEST_DEPS = $(LWIP_TEST_SRC) tests/lwip/harness.h $(wildcard tests/lwip/mp/py/*.h) c-glue/mprs_lwip.h $(HOST_LWIP_LIB) include/mprs.h
