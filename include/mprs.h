@@ -120,33 +120,6 @@
 #define MPRS_WEBSOCKET_WRITE_BUF 256
 #endif
 
-#define OK 0
-
-#define MEM -1
-
-#define VAL -6
-
-#define WOULDBLOCK -7
-
-#define ISCONN -10
-
-#define CONN -11
-
-#define ABRT -13
-
-#define RST -14
-
-#define CLSD -15
-
-#define ARG -16
-
-/**
- * Longest payload of a frame (16-bit length), read or written.
- */
-#define FRAME_MAX 65535
-
-#define CLOSE_TOO_BIG 1009
-
 /**
  * Errno values mprs itself reports. The port maps each to its own numbering
  * (MicroPython's internal errno or the system's).
@@ -296,23 +269,19 @@ typedef struct {
 } mprs_lwip_teardown_t;
 #endif
 
-#if defined(MPRS_VIRTPIN)
 /**
  * `mp_pin_p_t`: the pin protocol, one method.
  */
 typedef struct {
   mprs_uint_t (*ioctl)(mprs_obj_t, mprs_uint_t, size_t, int*);
 } mprs_pin_p_t;
-#endif
 
-#if defined(MPRS_VIRTPIN)
 /**
  * `mp_obj_base_t`: the type pointer every MicroPython object starts with.
  */
 typedef struct {
   const void *type_;
 } mprs_obj_base_t;
-#endif
 
 /**
  * A software pin: a level and a direction, pulled up while it is an input. Useful as a
@@ -523,6 +492,146 @@ extern int mprs_port_dupterm_interrupt_char(void);
 extern void mprs_port_dupterm_schedule_interrupt(void);
 #endif
 
+#if defined(MPRS_VIRTPIN)
+/**
+ * The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
+ * reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
+ */
+extern mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call,
+                                       mprs_obj_t pin,
+                                       mprs_uint_t request,
+                                       size_t arg,
+                                       int *errcode);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
+ * `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
+ * (an errno, or MPRS_RAISED with the exception in `call`).
+ */
+extern mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call,
+                                          mprs_webrepl_t *repl,
+                                          uint8_t *buf,
+                                          size_t len,
+                                          bool *text,
+                                          int *errcode);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * Sends one frame, text or binary; errors are ignored, as in the C original.
+ */
+extern void mprs_port_webrepl_send(mprs_webrepl_t *repl,
+                                   const uint8_t *data,
+                                   size_t len,
+                                   bool text);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
+ * for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
+ */
+extern void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
+ * until the read that asked for it has returned): its start, its length in `*len`.
+ * NULL with `*len` 0 when there is none.
+ */
+extern uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * The password set with `_webrepl.password()`.
+ */
+extern const uint8_t *mprs_port_webrepl_password(size_t *len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
+ */
+extern bool mprs_port_webrepl_open(mprs_webrepl_t *repl,
+                                   const uint8_t *name,
+                                   size_t len,
+                                   bool write);
+#endif
+
+#if defined(MPRS_WEBREPL)
+extern bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * Reads from the current file: the count, or -1 on error.
+ */
+extern ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+extern void mprs_port_webrepl_close_file(mprs_webrepl_t *repl);
+#endif
+
+#if defined(MPRS_WEBREPL)
+extern bool mprs_port_webrepl_rename(mprs_webrepl_t *repl,
+                                     const uint8_t *from,
+                                     size_t from_len,
+                                     const uint8_t *to,
+                                     size_t to_len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+extern void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * MICROPY_VERSION_MAJOR, _MINOR and _MICRO.
+ */
+extern void mprs_port_webrepl_version(uint8_t *out);
+#endif
+
+#if defined(MPRS_LWIP)
+/**
+ * `pbuf_cat(head, p)` (or `p` alone when `head` is NULL): the chain's head.
+ */
+extern void *mprs_port_lwip_pbuf_cat(void *head, void *p);
+#endif
+
+#if defined(MPRS_LWIP)
+/**
+ * Copies up to `len` bytes from the chain at `offset` into `buf`, frees the pbufs read
+ * to their end, and returns the count, with the new head (NULL when all is read) and
+ * the offset in it.
+ */
+extern size_t mprs_port_lwip_pbuf_take(void *head,
+                                       size_t offset,
+                                       uint8_t *buf,
+                                       size_t len,
+                                       void **new_head,
+                                       size_t *new_offset);
+#endif
+
+#if defined(MPRS_LWIP)
+/**
+ * `pbuf_free` of a whole chain.
+ */
+extern void mprs_port_lwip_pbuf_free(void *head);
+#endif
+
+#if defined(MPRS_LWIP)
+/**
+ * Schedules the user callback of the socket object `owner` to run in the VM; false
+ * if the scheduler's queue is full. Called in lwIP's context too: it must not run it.
+ */
+extern bool mprs_port_lwip_schedule(void *owner);
+#endif
+
 #if defined(MPRS_DUPTERM)
 /**
  * `mp_os_dupterm_rx_chr` over `slots` slots: a byte, -2 after scheduling
@@ -564,42 +673,6 @@ size_t mprs_dupterm_poll(mprs_call_t *call, size_t slots, size_t flags);
  * `call` must be the glue's live call record.
  */
 void mprs_dupterm_deactivate(mprs_call_t *call, size_t slots, size_t slot, mprs_dupterm_why why);
-#endif
-
-#if defined(MPRS_LWIP)
-/**
- * `pbuf_cat(head, p)` (or `p` alone when `head` is NULL): the chain's head.
- */
-extern void *mprs_port_lwip_pbuf_cat(void *head, void *p);
-#endif
-
-#if defined(MPRS_LWIP)
-/**
- * Copies up to `len` bytes from the chain at `offset` into `buf`, frees the pbufs read
- * to their end, and returns the count, with the new head (NULL when all is read) and
- * the offset in it.
- */
-extern size_t mprs_port_lwip_pbuf_take(void *head,
-                                       size_t offset,
-                                       uint8_t *buf,
-                                       size_t len,
-                                       void **new_head,
-                                       size_t *new_offset);
-#endif
-
-#if defined(MPRS_LWIP)
-/**
- * `pbuf_free` of a whole chain.
- */
-extern void mprs_port_lwip_pbuf_free(void *head);
-#endif
-
-#if defined(MPRS_LWIP)
-/**
- * Schedules the user callback of the socket object `owner` to run in the VM; false
- * if the scheduler's queue is full. Called in lwIP's context too: it must not run it.
- */
-extern bool mprs_port_lwip_schedule(void *owner);
 #endif
 
 #if defined(MPRS_LWIP)
@@ -826,6 +899,9 @@ int mprs_lwip_close(mprs_lwip_socket_t *s, mprs_lwip_teardown_t *out);
 #if defined(MPRS_VIRTPIN)
 /**
  * The `mp_pin_p_t` of `mprs_latch_pin_obj_t` objects, for their type's protocol slot.
+ *
+ * # Safety
+ * None to keep: it only returns a pointer to a static (`unsafe` as every export is).
  */
 const mprs_pin_p_t *mprs_pin_latch_protocol(void);
 #endif
@@ -839,18 +915,6 @@ const mprs_pin_p_t *mprs_pin_latch_protocol(void);
  * `obj` must be NULL or valid for writing one `mprs_latch_pin_obj_t`.
  */
 void mprs_pin_latch_init(mprs_latch_pin_obj_t *obj, const void *type_);
-#endif
-
-#if defined(MPRS_VIRTPIN)
-/**
- * The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
- * reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
- */
-extern mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call,
-                                       mprs_obj_t pin,
-                                       mprs_uint_t request,
-                                       size_t arg,
-                                       int *errcode);
 #endif
 
 #if defined(MPRS_VIRTPIN)
@@ -928,98 +992,6 @@ int mprs_stream_read_all(mprs_call_t *call, mprs_obj_t stream, mprs_vstr_t *vstr
  * As `mprs_stream_read_text`.
  */
 int mprs_stream_read_line(mprs_call_t *call, mprs_obj_t stream, mprs_vstr_t *vstr, mprs_int_t max);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
- * `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
- * (an errno, or MPRS_RAISED with the exception in `call`).
- */
-extern mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call,
-                                          mprs_webrepl_t *repl,
-                                          uint8_t *buf,
-                                          size_t len,
-                                          bool *text,
-                                          int *errcode);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Sends one frame, text or binary; errors are ignored, as in the C original.
- */
-extern void mprs_port_webrepl_send(mprs_webrepl_t *repl,
-                                   const uint8_t *data,
-                                   size_t len,
-                                   bool text);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
- * for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
- */
-extern void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
- * until the read that asked for it has returned): its start, its length in `*len`.
- * NULL with `*len` 0 when there is none.
- */
-extern uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * The password set with `_webrepl.password()`.
- */
-extern const uint8_t *mprs_port_webrepl_password(size_t *len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
- */
-extern bool mprs_port_webrepl_open(mprs_webrepl_t *repl,
-                                   const uint8_t *name,
-                                   size_t len,
-                                   bool write);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Reads from the current file: the count, or -1 on error.
- */
-extern ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern void mprs_port_webrepl_close_file(mprs_webrepl_t *repl);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern bool mprs_port_webrepl_rename(mprs_webrepl_t *repl,
-                                     const uint8_t *from,
-                                     size_t from_len,
-                                     const uint8_t *to,
-                                     size_t to_len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * MICROPY_VERSION_MAJOR, _MINOR and _MICRO.
- */
-extern void mprs_port_webrepl_version(uint8_t *out);
 #endif
 
 #if defined(MPRS_WEBREPL)

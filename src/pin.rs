@@ -11,12 +11,8 @@
 #![forbid(unsafe_code)]
 
 use crate::abi::MpUint;
-
-/// `MP_PIN_READ` and friends, as `mp_pin_p_t.ioctl` receives them.
-pub const MP_PIN_READ: MpUint = 1;
-pub const MP_PIN_WRITE: MpUint = 2;
-pub const MP_PIN_INPUT: MpUint = 3;
-pub const MP_PIN_OUTPUT: MpUint = 4;
+/// `MP_PIN_READ` and friends, as `mp_pin_p_t.ioctl` receives them (mirrored in `crate::abi`).
+pub use crate::abi::{MP_PIN_INPUT, MP_PIN_OUTPUT, MP_PIN_READ, MP_PIN_WRITE};
 
 /// A decoded pin request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
