@@ -18,6 +18,8 @@ CBINDGEN_VERSION := 0.29.4
 # and the exports only the C tests use (feature test-hooks, macro MPRS_TEST_HOOKS).
 HOST_LIB := $(BUILD)/host/libmprs.a
 HOST_LWIP_LIB := $(BUILD)/host-lwip/libmprs.a
+# The example's: the stream subsystem alone, as a port that asks for nothing else.
+EXAMPLE_LIB := $(BUILD)/example/libmprs.a
 # The macros mprs.mk defines for those subsystems, under which include/mprs.h declares them.
 HOST_DEFINES := -DMPRS_STREAM=1 -DMPRS_DUPTERM=1 -DMPRS_VIRTPIN=1 -DMPRS_WEBREPL=1 -DMPRS_WEBSOCKET=1
 # Host port services: host_port.c, and host_<subsystem>.c for each subsystem's own.
@@ -60,9 +62,15 @@ $(HOST_LIB): FORCE
 	$(CARGO) build --release --quiet
 	sh c-glue/mprs-archive.sh target/release/libmprs.a $@
 
+# Each feature set has a cargo target directory of its own, so that two builds (make -j)
+# never hand each other's libmprs.a to mprs-archive.sh.
 $(HOST_LWIP_LIB): FORCE
-	$(CARGO) build --release --quiet --features lwip,test-hooks
-	sh c-glue/mprs-archive.sh target/release/libmprs.a $@
+	$(CARGO) build --release --quiet --features lwip,test-hooks --target-dir target/host-lwip
+	sh c-glue/mprs-archive.sh target/host-lwip/release/libmprs.a $@
+
+$(EXAMPLE_LIB): FORCE
+	$(CARGO) build --release --quiet --no-default-features --features stream --target-dir target/example
+	sh c-glue/mprs-archive.sh target/example/release/libmprs.a $@
 
 header:
 	cbindgen --quiet --config cbindgen.toml --crate mprs --output include/mprs.h
@@ -77,9 +85,9 @@ header-check:
 	$(CC) -std=c99 $(CWARN) -Iinclude $(HOST_DEFINES) -DMPRS_LWIP=1 -DMPRS_TEST_HOOKS=1 -fsyntax-only -x c include/mprs.h
 	@echo "header: compiles standalone with -std=c99 -Wall -Wextra -Werror, with no subsystem and with all"
 
-$(BUILD)/example-short-stream: examples/short_stream.c $(HOST_PORT_C) tests/c/host_port.h $(HOST_LIB) include/mprs.h
+$(BUILD)/example-short-stream: examples/short_stream.c $(EXAMPLE_LIB) include/mprs.h
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_TEST) -o $@ examples/short_stream.c $(HOST_PORT_C) $(HOST_LIB) $(HOST_LDLIBS)
+	$(CC) -std=c99 $(CWARN) -g -Iinclude -DMPRS_STREAM=1 -o $@ examples/short_stream.c $(EXAMPLE_LIB) $(HOST_LDLIBS)
 
 example: $(BUILD)/example-short-stream
 	$(BUILD)/example-short-stream
