@@ -14,14 +14,21 @@ CC ?= cc
 CBINDGEN_VERSION := 0.29.4
 # The archives tests and firmware link: cargo's, less Rust's compiler_builtins
 # (c-glue/mprs-archive.sh), so libc and libgcc stay the one source of memcpy and helpers.
+# HOST_LIB has the default subsystems (cargo's default features); HOST_LWIP_LIB adds lwip,
+# and the exports only the C tests use (feature test-hooks, macro MPRS_TEST_HOOKS).
 HOST_LIB := $(BUILD)/host/libmprs.a
+HOST_LWIP_LIB := $(BUILD)/host-lwip/libmprs.a
+# The example's: the stream subsystem alone, as a port that asks for nothing else.
+EXAMPLE_LIB := $(BUILD)/example/libmprs.a
+# The macros mprs.mk defines for those subsystems, under which include/mprs.h declares them.
+HOST_DEFINES := -DMPRS_STREAM=1 -DMPRS_DUPTERM=1 -DMPRS_VIRTPIN=1 -DMPRS_WEBREPL=1 -DMPRS_WEBSOCKET=1
 # Host port services: host_port.c, and host_<subsystem>.c for each subsystem's own.
 HOST_PORT_C := $(sort $(wildcard tests/c/host_*.c))
 THUMB_TARGET ?= thumbv7em-none-eabihf
 THUMB_LIB := $(BUILD)/$(THUMB_TARGET)/libmprs.a
 CWARN := -Wall -Wextra -Werror
 HOST_LDLIBS := -lpthread -ldl
-CFLAGS_TEST := -std=c99 $(CWARN) -g -Iinclude -Itests/c
+CFLAGS_TEST := -std=c99 $(CWARN) -g -Iinclude -Itests/c $(HOST_DEFINES)
 
 TESTS :=
 BENCHES :=
@@ -45,7 +52,7 @@ MICROPYTHON_DIR ?= $(abspath ../shared/micropython)
 include $(sort $(wildcard tests/mk/*.mk))
 
 .PHONY: all lib header header-check glue-check example test deps rust-checks rust-tests c-tests \
-	thumb link-test size bench clean
+	thumb subset-lib link-test size bench clean
 
 all: deps lib header example
 
@@ -54,6 +61,16 @@ lib: $(HOST_LIB)
 $(HOST_LIB): FORCE
 	$(CARGO) rustc --release --quiet --lib --crate-type staticlib
 	sh c-glue/mprs-archive.sh target/release/libmprs.a $@
+
+# Each feature set has a cargo target directory of its own, so that two builds (make -j)
+# never hand each other's libmprs.a to mprs-archive.sh.
+$(HOST_LWIP_LIB): FORCE
+	$(CARGO) rustc --release --quiet --lib --crate-type staticlib --features lwip,test-hooks --target-dir target/host-lwip
+	sh c-glue/mprs-archive.sh target/host-lwip/release/libmprs.a $@
+
+$(EXAMPLE_LIB): FORCE
+	$(CARGO) rustc --release --quiet --lib --crate-type staticlib --no-default-features --features stream --target-dir target/example
+	sh c-glue/mprs-archive.sh target/example/release/libmprs.a $@
 
 header:
 	cbindgen --quiet --config cbindgen.toml --crate mprs --output include/mprs.h
@@ -65,11 +82,12 @@ header-check:
 		echo "include/mprs.h is stale: run 'make header' and commit it"; exit 1; fi; \
 	rm -f $$tmp; echo "header: include/mprs.h is fresh"
 	$(CC) -std=c99 $(CWARN) -Iinclude -fsyntax-only -x c include/mprs.h
-	@echo "header: compiles standalone with -std=c99 -Wall -Wextra -Werror"
+	$(CC) -std=c99 $(CWARN) -Iinclude $(HOST_DEFINES) -DMPRS_LWIP=1 -DMPRS_TEST_HOOKS=1 -fsyntax-only -x c include/mprs.h
+	@echo "header: compiles standalone with -std=c99 -Wall -Wextra -Werror, with no subsystem and with all"
 
-$(BUILD)/example-short-stream: examples/short_stream.c $(HOST_PORT_C) tests/c/host_port.h $(HOST_LIB) include/mprs.h
+$(BUILD)/example-short-stream: examples/short_stream.c $(EXAMPLE_LIB) include/mprs.h
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_TEST) -o $@ examples/short_stream.c $(HOST_PORT_C) $(HOST_LIB) $(HOST_LDLIBS)
+	$(CC) -std=c99 $(CWARN) -g -Iinclude -DMPRS_STREAM=1 -o $@ examples/short_stream.c $(EXAMPLE_LIB) $(HOST_LDLIBS)
 
 example: $(BUILD)/example-short-stream
 	$(BUILD)/example-short-stream
@@ -89,11 +107,12 @@ glue-check:
 rust-checks:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --quiet --all-targets -- -D warnings
-	$(CARGO) clippy --quiet --all-targets --features std -- -D warnings
-	$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) -- -D warnings
+	$(CARGO) clippy --quiet --all-targets --features std,lwip -- -D warnings
+	$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) --features lwip -- -D warnings
+	$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) --no-default-features -- -D warnings
 
 rust-tests:
-	$(CARGO) test --quiet --features std
+	$(CARGO) test --quiet --features std,lwip
 
 C_TESTS := $(patsubst tests/c/test_%.c,$(BUILD)/c/test_%,$(wildcard tests/c/test_*.c))
 
@@ -107,22 +126,37 @@ c-tests: $(C_TESTS)
 # The bare-metal libmprs.a for a Rust target, made with that target's GNU toolchain.
 toolchain_prefix = $(if $(filter riscv%,$(1)),riscv64-unknown-elf-,arm-none-eabi-)
 
+# Every subsystem, lwip included.
+BARE_SUBSYSTEMS := stream dupterm virtpin webrepl websocket lwip
 bare-lib-%:
-	$(CARGO) rustc --release --quiet --lib --crate-type staticlib --target $*
+	$(CARGO) rustc --release --quiet --lib --crate-type staticlib --target $* --features lwip
 	sh c-glue/mprs-archive.sh target/$*/release/libmprs.a $(BUILD)/$*/libmprs.a $(call toolchain_prefix,$*)
 
 thumb: bare-lib-$(THUMB_TARGET)
 
+# A port that asks for some subsystems only: built with their features alone (in a target
+# directory of its own, so the full build is not redone each time).
+LINK_TEST_SUBSET := stream dupterm
+LINK_TEST_SUBSET_TARGET := thumbv7m-none-eabi
+subset-lib:
+	$(CARGO) rustc --release --quiet --lib --crate-type staticlib --target $(LINK_TEST_SUBSET_TARGET) --target-dir target/subset \
+		--no-default-features --features "$(LINK_TEST_SUBSET)"
+	sh c-glue/mprs-archive.sh target/subset/$(LINK_TEST_SUBSET_TARGET)/release/libmprs.a \
+		$(BUILD)/subset/libmprs.a arm-none-eabi-
+
 # libmprs.a links into a bare-metal firmware on each core, with the target's libc and
-# libgcc: one definition of every symbol, none missing, no executable stack.
-link-test: $(addprefix bare-lib-,$(LINK_TEST_TARGETS))
+# libgcc: one definition of every symbol, none missing, no executable stack. And with a
+# subset of the subsystems, without --gc-sections: nothing of the others is imported.
+link-test: $(addprefix bare-lib-,$(LINK_TEST_TARGETS)) subset-lib
 	@for t in $(LINK_TEST_TARGETS); do \
-		bash tests/scripts/link-test.sh $$t $(BUILD)/$$t/libmprs.a $(BUILD)/link-test/$$t; done
+		bash tests/scripts/link-test.sh $$t $(BUILD)/$$t/libmprs.a $(BUILD)/link-test/$$t "$(BARE_SUBSYSTEMS)"; done
+	@bash tests/scripts/link-test.sh $(LINK_TEST_SUBSET_TARGET) $(BUILD)/subset/libmprs.a \
+		$(BUILD)/link-test/subset "$(LINK_TEST_SUBSET)" --no-gc-sections
 
 # Rust per subsystem in the link test's firmware; then, per subsystem, mprs (Rust + glue)
 # against the C original as linked into MicroPython's qemu firmware for three cores.
-size: lib link-test $(VENV)/.installed
-	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LIB) $(THUMB_LIB) $(BUILD)/link-test/$(THUMB_TARGET)/firmware.elf
+size: $(HOST_LWIP_LIB) link-test $(VENV)/.installed
+	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LWIP_LIB) $(THUMB_LIB) $(BUILD)/link-test/$(THUMB_TARGET)/firmware.elf
 	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/micropython/size_report.py --build-dir $(BUILD)
 
 bench: lib
@@ -150,7 +184,7 @@ FORCE:
 
 $(BUILD)/bench-%: benches/%.c $(HOST_PORT_C) $(HOST_LIB) include/mprs.h
 	@mkdir -p $(BUILD)
-	$(CC) -std=c99 -O2 -Iinclude -Itests/c -o $@ $< $(HOST_PORT_C) $(HOST_LIB) $(HOST_LDLIBS)
+	$(CC) -std=c99 -O2 -Iinclude -Itests/c $(HOST_DEFINES) -o $@ $< $(HOST_PORT_C) $(HOST_LIB) $(HOST_LDLIBS)
 
 .PHONY: bench-stream
 bench-stream: $(BUILD)/bench-stream_rw

@@ -3,35 +3,12 @@
 // drop, schedule or coalesce) is in Rust (src/lwip/); this file does the lwIP calls that
 // need lwIP's struct layouts, which change with each port's lwipopts.h. See mprs_lwip.h.
 //
-// Built three ways:
-// - in a MicroPython port whose MPRS_SUBSYSTEMS has lwip (mprs.mk defines MPRS_LWIP_SHIM):
-//   the shim, on the port's lwIP headers, scheduling with mp_sched_schedule when the port
-//   has a scheduler;
-// - in any other MicroPython port: inert port services, so libmprs.a still links;
-// - for the host tests (MPRS_LWIP_HOST=1): the shim over Debian's threaded lwIP, with the
-//   test's scheduler (MPRS_LWIP_HOST_SCHEDULER=1) or none; MPRS_LWIP_HOST=0 gives the
-//   inert services to tests that have no lwIP.
+// Compiled where MPRS_SUBSYSTEMS has lwip (libmprs.a is then built with its feature), on
+// the port's lwIP headers, scheduling with mp_sched_schedule when the port has a scheduler.
+// (The host tests build it as it is, over Debian's lwIP and a stand-in for the few
+// MicroPython headers it includes: tests/lwip/mp/.)
 
-#ifdef MPRS_LWIP_HOST
-// Host tests: the shim when MPRS_LWIP_HOST is 1, the inert services when it is 0.
-#ifndef MPRS_LWIP_HOST_SCHEDULER
-#define MPRS_LWIP_HOST_SCHEDULER (0)
-#endif
-#define MPRS_LWIP_ACTIVE (MPRS_LWIP_HOST)
-#define MPRS_LWIP_ENABLE_SCHEDULER (MPRS_LWIP_HOST_SCHEDULER)
-#define MPRS_LWIP_TESTS (1)
-#else
 #include "py/mpconfig.h"
-#ifndef MPRS_LWIP_SHIM
-#define MPRS_LWIP_SHIM (0)
-#endif
-#define MPRS_LWIP_ACTIVE (MPRS_LWIP_SHIM)
-#define MPRS_LWIP_ENABLE_SCHEDULER (MICROPY_ENABLE_SCHEDULER)
-#define MPRS_LWIP_TESTS (0)
-#endif
-
-#if MPRS_LWIP_ACTIVE
-
 #include <string.h>
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
@@ -40,10 +17,7 @@
 
 // The lwIP lock, for the VM's calls; lwIP's callbacks already hold it.
 #ifndef MPRS_LWIP_ENTER
-#if MPRS_LWIP_TESTS
-#define MPRS_LWIP_ENTER LOCK_TCPIP_CORE();
-#define MPRS_LWIP_EXIT UNLOCK_TCPIP_CORE();
-#elif defined(MICROPY_PY_LWIP_ENTER)
+#if defined(MICROPY_PY_LWIP_ENTER)
 #define MPRS_LWIP_ENTER MICROPY_PY_LWIP_ENTER
 #define MPRS_LWIP_EXIT MICROPY_PY_LWIP_EXIT
 #else
@@ -58,9 +32,13 @@
 #define MPRS_LWIP_POLL_INTERVAL (1)
 #endif
 
-// Events a port without a scheduler keeps until mprs_lwip_run_deferred().
+// Events a port without a scheduler keeps until mprs_lwip_run_deferred(): a setting
+// (-DMPRS_LWIP_DEFERRED_MAX=n in the port's CFLAGS, or in mpconfigport.h).
 #ifndef MPRS_LWIP_DEFERRED_MAX
 #define MPRS_LWIP_DEFERRED_MAX (8)
+#endif
+#if MPRS_LWIP_DEFERRED_MAX < 1
+#error "MPRS_LWIP_DEFERRED_MAX must be at least 1"
 #endif
 
 // Rust mirrors lwIP's error codes and the backlog bound.
@@ -69,7 +47,8 @@ _Static_assert(ERR_OK == 0 && ERR_MEM == -1 && ERR_VAL == -6 && ERR_WOULDBLOCK =
 _Static_assert(ERR_ISCONN == -10 && ERR_CONN == -11 && ERR_ABRT == -13 && ERR_RST == -14,
     "lwIP err_t values differ from src/lwip/mod.rs");
 _Static_assert(ERR_CLSD == -15 && ERR_ARG == -16, "lwIP err_t values differ from src/lwip/mod.rs");
-_Static_assert(MPRS_LWIP_BACKLOG_MAX == 8, "one pending error callback per backlog slot");
+_Static_assert(MPRS_LWIP_BACKLOG_MAX == 8, "MPRS_LWIP_BACKLOG_MAX (BACKLOG_MAX in src/lwip/mod.rs) "
+    "changed: give mprs_lwip_pending_err one callback per backlog slot");
 
 /******************************************************************************/
 // Port services for Rust: pbuf chains and the scheduler.
@@ -118,25 +97,17 @@ void mprs_port_lwip_pbuf_free(void *head) {
     }
 }
 
-#if MPRS_LWIP_ENABLE_SCHEDULER
+#if MICROPY_ENABLE_SCHEDULER
 
-#if MPRS_LWIP_TESTS
-// The host tests' stand-in for mp_sched_schedule (a bounded queue, as MicroPython's).
-bool mprs_lwip_host_sched_schedule(void *owner);
-#define MPRS_SCHED_SCHEDULE(owner) mprs_lwip_host_sched_schedule(owner)
-#else
 #include "py/runtime.h"
 static mp_obj_t mprs_lwip_dispatch(mp_obj_t owner) {
     mprs_lwip_port_run_callback(MP_OBJ_TO_PTR(owner));
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(mprs_lwip_dispatch_obj, mprs_lwip_dispatch);
-#define MPRS_SCHED_SCHEDULE(owner) \
-    mp_sched_schedule(MP_OBJ_FROM_PTR(&mprs_lwip_dispatch_obj), MP_OBJ_FROM_PTR(owner))
-#endif
 
 bool mprs_port_lwip_schedule(void *owner) {
-    return MPRS_SCHED_SCHEDULE(owner);
+    return mp_sched_schedule(MP_OBJ_FROM_PTR(&mprs_lwip_dispatch_obj), MP_OBJ_FROM_PTR(owner));
 }
 
 size_t mprs_lwip_run_deferred(void) {
@@ -147,18 +118,13 @@ size_t mprs_lwip_run_deferred(void) {
 #else
 
 // No scheduler: a ring of the owners with an event, drained by the VM. Written in lwIP's
-// context and read by the VM, both under the lwIP lock and the atomic section. In a port
-// the ring is a GC root, so a socket waiting in it is not collected.
-#if MPRS_LWIP_TESTS
-static void *mprs_lwip_deferred[MPRS_LWIP_DEFERRED_MAX];
-#define MPRS_DEFERRED mprs_lwip_deferred
-#else
+// context and read by the VM, both under the lwIP lock and the atomic section. The ring
+// is a GC root, so a socket waiting in it is not collected.
 #include "py/mpstate.h"
-// The root pointer's size is spelled out: MPRS_LWIP_DEFERRED_MAX is not seen by mpstate.h.
-MP_REGISTER_ROOT_POINTER(void *mprs_lwip_deferred[8]);
-_Static_assert(MPRS_LWIP_DEFERRED_MAX == 8, "the deferred ring is 8 entries in a port");
+// The QSTR pass collects this line preprocessed, so the size is MPRS_LWIP_DEFERRED_MAX as
+// defined above (mpstate.h itself need not see the macro).
+MP_REGISTER_ROOT_POINTER(void *mprs_lwip_deferred[MPRS_LWIP_DEFERRED_MAX]);
 #define MPRS_DEFERRED MP_STATE_VM(mprs_lwip_deferred)
-#endif
 static size_t deferred_head;
 static size_t deferred_len;
 
@@ -194,7 +160,7 @@ size_t mprs_lwip_run_deferred(void) {
     }
 }
 
-#endif // MPRS_LWIP_ENABLE_SCHEDULER
+#endif // MICROPY_ENABLE_SCHEDULER
 
 /******************************************************************************/
 // lwIP's callbacks.
@@ -318,10 +284,6 @@ static err_t mprs_lwip_listen_accept(void *arg, struct tcp_pcb *newpcb, err_t er
 /******************************************************************************/
 // The VM's API (mprs_lwip.h).
 
-err_t mprs_lwip_tcp_init(mprs_lwip_socket_t *sock, void *owner) {
-    return (err_t)mprs_lwip_init(sock, owner);
-}
-
 err_t mprs_lwip_tcp_listen(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb, int backlog) {
     if (pcb == NULL) {
         return ERR_ARG;
@@ -419,35 +381,3 @@ void mprs_lwip_tcp_close(mprs_lwip_socket_t *sock) {
     }
     MPRS_LWIP_EXIT
 }
-
-#else // !MPRS_LWIP_ACTIVE
-
-// The shim is not built into this port: the services libmprs.a imports, never called.
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include "mprs.h"
-
-void *mprs_port_lwip_pbuf_cat(void *head, void *p) {
-    return head != NULL ? head : p;
-}
-
-size_t mprs_port_lwip_pbuf_take(void *head, size_t offset, uint8_t *buf, size_t len,
-    void **new_head, size_t *new_offset) {
-    (void)buf;
-    (void)len;
-    *new_head = head;
-    *new_offset = offset;
-    return 0;
-}
-
-void mprs_port_lwip_pbuf_free(void *head) {
-    (void)head;
-}
-
-bool mprs_port_lwip_schedule(void *owner) {
-    (void)owner;
-    return false;
-}
-
-#endif // MPRS_LWIP_ACTIVE

@@ -50,7 +50,10 @@ string(REPLACE " " ";" MPRS_CARGO_COMMAND "${MPRS_CARGO}")
 string(REPLACE " " ";" MPRS_CARGO_FLAGS_LIST "${MPRS_CARGO_FLAGS}")
 
 # Each subsystem: the glue file that replaces it, the C original it removes, and the list
-# that holds the original.
+# that holds the original. Each one listed is also a cargo feature of libmprs.a (which then
+# imports only the port services of the subsystems listed) and a C macro, MPRS_<NAME>=1,
+# under which include/mprs.h declares its API (c-glue/webrepl.c, for one, sends GET chunks
+# through the mprs websocket in place when MPRS_WEBSOCKET is set).
 set(MPRS_GLUE_stream stream.c)
 set(MPRS_ORIG_stream ${MICROPY_DIR}/py/stream.c)
 set(MPRS_LIST_stream MICROPY_SOURCE_PY)
@@ -66,20 +69,24 @@ set(MPRS_LIST_webrepl MICROPY_SOURCE_EXTMOD)
 set(MPRS_GLUE_websocket websocket.c)
 set(MPRS_ORIG_websocket ${MICROPY_DIR}/extmod/modwebsocket.c)
 set(MPRS_LIST_websocket MICROPY_SOURCE_EXTMOD)
+# The lwIP shims replace no C file (yet).
+set(MPRS_GLUE_lwip lwip.c)
 
-# lwip.c is always built: without "lwip" it holds the inert services libmprs.a imports.
-set(MPRS_GLUE_C ${MPRS_ROOT}/c-glue/port.c ${MPRS_ROOT}/c-glue/lwip.c)
+set(MPRS_GLUE_C ${MPRS_ROOT}/c-glue/port.c)
 set(MPRS_ORIG_C)
 set(MPRS_DEFINITIONS)
 set(MPRS_FEATURES)
 foreach(mprs_sub IN LISTS MPRS_SUBSYSTEMS)
-    if(mprs_sub STREQUAL "lwip")
-        list(APPEND MPRS_DEFINITIONS MPRS_LWIP_SHIM=1)
-        continue()
-    endif()
     if(NOT DEFINED MPRS_GLUE_${mprs_sub})
         message(FATAL_ERROR "mprs: unknown subsystem '${mprs_sub}' in MPRS_SUBSYSTEMS "
             "(known: stream dupterm virtpin webrepl websocket lwip)")
+    endif()
+    list(APPEND MPRS_GLUE_C ${MPRS_ROOT}/c-glue/${MPRS_GLUE_${mprs_sub}})
+    list(APPEND MPRS_FEATURES ${mprs_sub})
+    string(TOUPPER "MPRS_${mprs_sub}=1" mprs_define)
+    list(APPEND MPRS_DEFINITIONS ${mprs_define})
+    if(NOT DEFINED MPRS_ORIG_${mprs_sub})
+        continue()
     endif()
     set(mprs_list ${MPRS_LIST_${mprs_sub}})
     if(NOT "${MPRS_ORIG_${mprs_sub}}" IN_LIST ${mprs_list})
@@ -94,11 +101,6 @@ foreach(mprs_sub IN LISTS MPRS_SUBSYSTEMS)
     endif()
     list(REMOVE_ITEM ${mprs_list} ${MPRS_ORIG_${mprs_sub}})
     list(APPEND MPRS_ORIG_C ${MPRS_ORIG_${mprs_sub}})
-    list(APPEND MPRS_GLUE_C ${MPRS_ROOT}/c-glue/${MPRS_GLUE_${mprs_sub}})
-    if(mprs_sub STREQUAL "websocket")
-        # c-glue/webrepl.c then sends GET chunks through the mprs websocket in place.
-        list(APPEND MPRS_DEFINITIONS MPRS_WEBSOCKET=1)
-    endif()
 endforeach()
 if(MPRS_OBJ_REPR_D)
     list(APPEND MPRS_FEATURES obj-repr-d)
@@ -147,9 +149,9 @@ else()
 endif()
 if(MPRS_FEATURES)
     list(JOIN MPRS_FEATURES " " mprs_features)
-    set(MPRS_FEATURES_FLAG --features ${mprs_features})
+    set(MPRS_FEATURES_FLAG --no-default-features --features ${mprs_features})
 else()
-    set(MPRS_FEATURES_FLAG)
+    set(MPRS_FEATURES_FLAG --no-default-features)
 endif()
 # What the firmware links: cargo's archive less Rust's compiler_builtins, made with the
 # port's toolchain (see mprs-archive.sh).

@@ -14,7 +14,9 @@
 #   MPRS_SUBSYSTEMS    which C modules to replace (default: all that mprs provides), and
 #                      "lwip" for the lwIP callback shims (c-glue/mprs_lwip.h), which a
 #                      socket module on lwIP's raw API builds on; opt-in, as it replaces
-#                      no C file yet
+#                      no C file yet. libmprs.a is built with these alone: list only the
+#                      modules the port enables (a listed one that its mpconfigport.h
+#                      turns off links only with --gc-sections)
 #   MPRS_CARGO         cargo command (default: cargo)
 #   MPRS_CARGO_FLAGS   extra flags for cargo build (e.g. --offline)
 #   MPRS_LINK_TARGETS  the port's final link targets (default: $(BUILD)/firmware.elf, and
@@ -28,7 +30,18 @@ MPRS_CARGO ?= cargo
 MPRS_CARGO_FLAGS ?=
 MPRS_SUBSYSTEMS ?= stream dupterm virtpin webrepl websocket
 
-# Each subsystem: the glue file that replaces it, and the C original it removes.
+# Each subsystem: the glue file that replaces it, and the C original it removes. Each one
+# listed is also a cargo feature of libmprs.a (which then imports only the port services of
+# the subsystems listed) and a C macro, MPRS_<NAME>=1, under which include/mprs.h declares
+# its API (c-glue/webrepl.c, for one, sends GET chunks through the mprs websocket in place
+# when MPRS_WEBSOCKET is set).
+MPRS_KNOWN := stream dupterm virtpin webrepl websocket lwip
+MPRS_MACRO_stream := MPRS_STREAM
+MPRS_MACRO_dupterm := MPRS_DUPTERM
+MPRS_MACRO_virtpin := MPRS_VIRTPIN
+MPRS_MACRO_webrepl := MPRS_WEBREPL
+MPRS_MACRO_websocket := MPRS_WEBSOCKET
+MPRS_MACRO_lwip := MPRS_LWIP
 MPRS_GLUE_stream := stream.c
 MPRS_ORIG_stream := py/stream.c
 MPRS_GLUE_dupterm := dupterm.c
@@ -39,18 +52,15 @@ MPRS_GLUE_webrepl := webrepl.c
 MPRS_ORIG_webrepl := extmod/modwebrepl.c
 MPRS_GLUE_websocket := websocket.c
 MPRS_ORIG_websocket := extmod/modwebsocket.c
-ifneq ($(filter websocket,$(MPRS_SUBSYSTEMS)),)
-# c-glue/webrepl.c then sends GET chunks through the mprs websocket in place.
-CFLAGS += -DMPRS_WEBSOCKET=1
-endif
-# lwip.c is always built: without "lwip" it holds the inert services libmprs.a imports.
-MPRS_GLUE_lwip :=
+# The lwIP shims replace no C file (yet).
+MPRS_GLUE_lwip := lwip.c
 MPRS_ORIG_lwip :=
-ifneq ($(filter lwip,$(MPRS_SUBSYSTEMS)),)
-CFLAGS += -DMPRS_LWIP_SHIM=1
+ifneq ($(filter-out $(MPRS_KNOWN),$(MPRS_SUBSYSTEMS)),)
+$(error mprs: unknown subsystem(s) '$(filter-out $(MPRS_KNOWN),$(MPRS_SUBSYSTEMS))' in MPRS_SUBSYSTEMS (known: $(MPRS_KNOWN)))
 endif
+MPRS_FEATURES := $(MPRS_SUBSYSTEMS)
+CFLAGS += $(foreach s,$(MPRS_SUBSYSTEMS),-D$(MPRS_MACRO_$(s))=1)
 
-MPRS_FEATURES :=
 ifeq ($(MPRS_OBJ_REPR_D),1)
 MPRS_FEATURES += obj-repr-d
 CFLAGS += -DMPRS_OBJ_REPR_D=1
@@ -76,7 +86,7 @@ MPRS_LIB := $(abspath $(BUILD))/mprs/libmprs.a
 # $(BUILD)/<mprs dir name>/c-glue/.
 MPRS_PARENT := $(patsubst %/,%,$(dir $(MPRS_ROOT)))
 MPRS_NAME := $(notdir $(MPRS_ROOT))
-SRC_MPRS_C := $(addprefix $(MPRS_NAME)/c-glue/,port.c lwip.c $(foreach s,$(MPRS_SUBSYSTEMS),$(MPRS_GLUE_$(s))))
+SRC_MPRS_C := $(addprefix $(MPRS_NAME)/c-glue/,port.c $(foreach s,$(MPRS_SUBSYSTEMS),$(MPRS_GLUE_$(s))))
 MPRS_ORIG_C := $(foreach s,$(MPRS_SUBSYSTEMS),$(MPRS_ORIG_$(s)))
 MPRS_GLUE_O := $(addprefix $(BUILD)/,$(SRC_MPRS_C:.c=.o))
 
@@ -100,7 +110,7 @@ $(MPRS_LIB): FORCE
 	$(ECHO) "CARGO libmprs.a ($(MPRS_TARGET))"
 	$(Q)$(MPRS_CARGO) rustc --release --quiet --lib --crate-type staticlib $(MPRS_CARGO_FLAGS) \
 		--manifest-path $(MPRS_ROOT)/Cargo.toml --target-dir $(MPRS_TARGET_DIR) \
-		$(MPRS_TARGET_FLAG) $(if $(strip $(MPRS_FEATURES)),--features "$(strip $(MPRS_FEATURES))")
+		$(MPRS_TARGET_FLAG) --no-default-features $(if $(strip $(MPRS_FEATURES)),--features "$(strip $(MPRS_FEATURES))")
 	$(Q)MPRS_CC="$(CC)" sh $(MPRS_ROOT)/c-glue/mprs-archive.sh --if-changed $(MPRS_CARGO_LIB) $(MPRS_LIB) $(CROSS_COMPILE)
 
 $(MPRS_GLUE_O): $(MPRS_LIB)

@@ -2,10 +2,19 @@
 // the accept queue, keep-before-accept, receive buffering and the scheduled user callback
 // of extmod/modlwip.c, with the decisions in Rust (src/lwip/).
 //
-// A socket object embeds an mprs_lwip_socket_t (zeroed, then mprs_lwip_tcp_init) and calls
-// these from the VM. lwIP's callbacks point at that storage, so the object must be closed
-// (mprs_lwip_tcp_close, e.g. from its finaliser) before its memory is freed. Each takes
-// the lwIP lock (MPRS_LWIP_ENTER/EXIT: MICROPY_PY_LWIP_ENTER/EXIT in a MicroPython port,
+// The VM's API, in one list: a socket object embeds an mprs_lwip_socket_t, zeroed, and
+// calls from the VM
+// - mprs_lwip_init (from mprs.h) to start it, then
+// - the mprs_lwip_tcp_* functions below, which make the lwIP calls (listen, attach,
+//   accept, recv, writable, close), and
+// - from mprs.h, for the socket's state alone (no lwIP call): mprs_lwip_set_callback,
+//   mprs_lwip_callback_due, and for poll mprs_lwip_readable, mprs_lwip_peer_closed and
+//   mprs_lwip_failed.
+// The other mprs_lwip_* functions of mprs.h are this glue's, for lwIP's callbacks.
+//
+// lwIP's callbacks point at the socket's storage, so the object must be closed
+// (mprs_lwip_tcp_close, e.g. from its finaliser) before its memory is freed. Each
+// mprs_lwip_tcp_* function takes the lwIP lock (MPRS_LWIP_ENTER/EXIT: MICROPY_PY_LWIP_ENTER/EXIT in a MicroPython port,
 // LOCK_TCPIP_CORE in a threaded lwIP) for its lwIP calls. lwIP's own callbacks are the
 // glue's: the socket object must not set tcp_arg/recv/sent/err/poll/accept on a pcb it
 // has handed over.
@@ -15,7 +24,8 @@
 // the VM later calls mprs_lwip_callback_due() and, if true, the user's callback. With
 // MICROPY_ENABLE_SCHEDULER the glue schedules through mp_sched_schedule and the socket
 // module provides mprs_lwip_port_run_callback(owner); without it, events wait in a ring
-// of MPRS_LWIP_DEFERRED_MAX entries, which the port drains with mprs_lwip_run_deferred()
+// of MPRS_LWIP_DEFERRED_MAX entries (default 8; -DMPRS_LWIP_DEFERRED_MAX=n in the port's
+// CFLAGS sets it), which the port drains with mprs_lwip_run_deferred()
 // from its event-poll hook. A full scheduler or ring leaves the event pending; lwIP's
 // poll and sent callbacks and the socket's next VM call retry it, so none is lost.
 #ifndef MPRS_LWIP_H
@@ -25,8 +35,6 @@
 #include "lwip/tcp.h"
 #include "mprs.h"
 
-// Starts the shim state of a new socket; `owner` is what the scheduler gets back.
-err_t mprs_lwip_tcp_init(mprs_lwip_socket_t *sock, void *owner);
 // listen(): `pcb` is what tcp_listen_with_backlog() returned; up to `backlog` connections
 // (1..MPRS_LWIP_BACKLOG_MAX) wait for accept(), with the data they send meanwhile.
 err_t mprs_lwip_tcp_listen(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb, int backlog);

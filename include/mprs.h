@@ -25,99 +25,100 @@
  */
 #define MPRS_RAISED (-2147483647 - 1)
 
+#if defined(MPRS_DUPTERM)
 /**
  * `mprs_port_dupterm_read` results other than a byte count.
  */
 #define MPRS_DUPTERM_EOF 0
+#endif
 
+#if defined(MPRS_DUPTERM)
 #define MPRS_DUPTERM_WOULD_BLOCK -1
+#endif
 
+#if defined(MPRS_DUPTERM)
 #define MPRS_DUPTERM_FAILED -2
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * 64-bit words of the state the glue embeds per socket.
  */
 #define MPRS_LWIP_SOCKET_WORDS 38
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * The most connections one listening socket queues for accept(); listen's backlog is
  * clamped to it.
  */
 #define MPRS_LWIP_BACKLOG_MAX 8
+#endif
 
+#if defined(MPRS_STREAM)
 /**
  * A reader's status: the buffer holds the result.
  */
 #define MPRS_READ_DATA 0
+#endif
 
+#if defined(MPRS_STREAM)
 /**
  * A reader's status: a non-blocking stream had nothing; Python sees `None`.
  */
 #define MPRS_READ_NONE -1
+#endif
 
+#if defined(MPRS_WEBREPL)
 /**
  * Bytes of storage the glue reserves for a session (8-aligned).
  */
 #define MPRS_WEBREPL_SESSION_SIZE 384
+#endif
 
+#if defined(MPRS_WEBREPL)
 /**
  * Bytes a GET chunk buffer holds before the file data: the websocket header's headroom
  * and the chunk's u16 length.
  */
 #define MPRS_WEBREPL_CHUNK_PREFIX 6
+#endif
 
+#if defined(MPRS_WEBREPL)
 /**
  * Most file data a GET chunk carries (its length and data fit a 16-bit frame length).
  */
 #define MPRS_WEBREPL_GET_CHUNK_MAX 65533
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * Bytes of storage the glue reserves for a websocket's state (8-aligned).
  */
 #define MPRS_WEBSOCKET_SIZE 152
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * Bytes a caller of `mprs_websocket_write_in_place` leaves before its payload.
  */
 #define MPRS_WEBSOCKET_HEADROOM 4
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * `op` of `mprs_websocket_write_in_place`: frames of the current kind.
  */
 #define MPRS_WEBSOCKET_OP_CURRENT -1
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * The frame buffer on the stack: a frame of up to this many bytes, header included,
  * leaves in one socket write from `mprs_websocket_write`.
  */
 #define MPRS_WEBSOCKET_WRITE_BUF 256
-
-#define OK 0
-
-#define MEM -1
-
-#define VAL -6
-
-#define WOULDBLOCK -7
-
-#define ISCONN -10
-
-#define CONN -11
-
-#define ABRT -13
-
-#define RST -14
-
-#define CLSD -15
-
-#define ARG -16
-
-/**
- * Longest payload of a frame (16-bit length), read or written.
- */
-#define FRAME_MAX 65535
-
-#define CLOSE_TOO_BIG 1009
+#endif
 
 /**
  * Errno values mprs itself reports. The port maps each to its own numbering
@@ -164,35 +165,49 @@ typedef enum {
   MPRS_DUPTERM_WHY_OTHER,
 } mprs_dupterm_why;
 
+#if defined(MPRS_VIRTPIN)
 /**
  * What the pin operations below do, as `mprs_pin_apply` takes them.
  */
 typedef enum {
+#if defined(MPRS_VIRTPIN)
   /**
    * `mp_virtual_pin_write(pin, 0)` / `mp_hal_pin_low`
    */
   MPRS_PIN_OP_LOW,
+#endif
+#if defined(MPRS_VIRTPIN)
   /**
    * `mp_virtual_pin_write(pin, 1)` / `mp_hal_pin_high`
    */
   MPRS_PIN_OP_HIGH,
+#endif
+#if defined(MPRS_VIRTPIN)
   /**
    * `mp_hal_pin_input`
    */
   MPRS_PIN_OP_INPUT,
+#endif
+#if defined(MPRS_VIRTPIN)
   /**
    * `mp_hal_pin_output`
    */
   MPRS_PIN_OP_OUTPUT,
+#endif
+#if defined(MPRS_VIRTPIN)
   /**
    * `mp_hal_pin_od_low`: low, then output
    */
   MPRS_PIN_OP_OD_LOW,
+#endif
+#if defined(MPRS_VIRTPIN)
   /**
    * `mp_hal_pin_od_high` and `mp_hal_pin_open_drain`: released (input)
    */
   MPRS_PIN_OP_OD_HIGH,
+#endif
 } mprs_pin_op;
+#endif
 
 /**
  * Which reader a `Reader` is.
@@ -221,10 +236,12 @@ typedef enum {
  */
 typedef struct mprs_call_t mprs_call_t;
 
+#if defined(MPRS_WEBREPL)
 /**
  * The glue's `_webrepl` object, opaque here: the services find its socket and file.
  */
 typedef struct mprs_webrepl_t mprs_webrepl_t;
+#endif
 
 #if !defined(MPRS_OBJ_REPR_D)
 /**
@@ -243,6 +260,7 @@ typedef uint64_t mprs_uint_t;
  */
 typedef mprs_uint_t mprs_obj_t;
 
+#if defined(MPRS_LWIP)
 /**
  * One socket's shim state, embedded in the glue's socket object; opaque to C. Zeroed
  * storage is "not initialised": every call but `mprs_lwip_init` refuses it.
@@ -253,7 +271,9 @@ typedef struct {
    */
   uint64_t storage[MPRS_LWIP_SOCKET_WORDS];
 } mprs_lwip_socket_t;
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * What `mprs_lwip_close` leaves for the glue: close `pcb` (a listening pcb if
  * `listening`), abort the `pending` connections that were never accepted.
@@ -263,6 +283,7 @@ typedef struct {
   bool listening;
   void *pending[MPRS_LWIP_BACKLOG_MAX];
 } mprs_lwip_teardown_t;
+#endif
 
 /**
  * `mp_pin_p_t`: the pin protocol, one method.
@@ -287,6 +308,7 @@ typedef struct {
   bool output;
 } mprs_latch_pin_t;
 
+#if defined(MPRS_VIRTPIN)
 /**
  * A MicroPython object whose state is a Rust pin: the object header, then the pin. The
  * C side allocates it (statically or from the GC) and gives its type the protocol
@@ -296,6 +318,7 @@ typedef struct {
   mprs_obj_base_t base;
   mprs_latch_pin_t pin;
 } mprs_latch_pin_obj_t;
+#endif
 
 /**
  * `mp_stream_rw` as a machine: `start` gives the length of the first underlying call,
@@ -466,22 +489,29 @@ extern void mprs_port_atomic_begin(void);
  */
 extern void mprs_port_atomic_end(void);
 
+#if defined(MPRS_DUPTERM)
 /**
  * The stream attached to `slot`: true with `*stream` set, false for an empty slot.
  */
 extern bool mprs_port_dupterm_stream(size_t slot, mprs_obj_t *stream);
+#endif
 
+#if defined(MPRS_DUPTERM)
 /**
  * Whether `stream` is the port's own (MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM).
  */
 extern bool mprs_port_dupterm_builtin(mprs_obj_t stream);
+#endif
 
+#if defined(MPRS_DUPTERM)
 /**
  * Reads one byte: 1 with `*out` set, `MPRS_DUPTERM_EOF`, `MPRS_DUPTERM_WOULD_BLOCK`,
  * or `MPRS_DUPTERM_FAILED` with the exception (an OSError for an errno) in `call`.
  */
 extern int mprs_port_dupterm_read(mprs_call_t *call, mprs_obj_t stream, uint8_t *out);
+#endif
 
+#if defined(MPRS_DUPTERM)
 /**
  * Writes all of `buf` (mp_stream_write): the count, `MPRS_DUPTERM_WOULD_BLOCK` for
  * None, or `MPRS_DUPTERM_FAILED` with the exception in `call`.
@@ -490,77 +520,162 @@ extern ptrdiff_t mprs_port_dupterm_write(mprs_call_t *call,
                                          mprs_obj_t stream,
                                          const uint8_t *buf,
                                          size_t len);
+#endif
 
+#if defined(MPRS_DUPTERM)
 /**
  * The stream's MP_STREAM_POLL ioctl; MP_STREAM_ERROR when it failed or raised.
  */
 extern mprs_uint_t mprs_port_dupterm_poll(mprs_obj_t stream, mprs_uint_t flags);
+#endif
 
+#if defined(MPRS_DUPTERM)
 /**
  * Empties every slot holding `stream`; false if none did.
  */
 extern bool mprs_port_dupterm_detach(mprs_obj_t stream);
+#endif
 
+#if defined(MPRS_DUPTERM)
 /**
  * Prints why a stream is deactivated, with the exception `call` holds (then cleared).
  */
 extern void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why);
+#endif
 
+#if defined(MPRS_DUPTERM)
 /**
  * Closes a detached stream, swallowing any exception.
  */
 extern void mprs_port_dupterm_close(mprs_obj_t stream);
+#endif
 
+#if defined(MPRS_DUPTERM)
 /**
  * `mp_interrupt_char`, or -1 when none.
  */
 extern int mprs_port_dupterm_interrupt_char(void);
+#endif
 
+#if defined(MPRS_DUPTERM)
 /**
  * `mp_sched_keyboard_interrupt`.
  */
 extern void mprs_port_dupterm_schedule_interrupt(void);
+#endif
 
+#if defined(MPRS_VIRTPIN)
 /**
- * `mp_os_dupterm_rx_chr` over `slots` slots: a byte, -2 after scheduling
- * KeyboardInterrupt for the interrupt character, or -1.
- *
- * # Safety
- * `call` must be the glue's live call record.
+ * The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
+ * reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
  */
-int mprs_dupterm_rx_chr(mprs_call_t *call, size_t slots);
+extern mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call,
+                                       mprs_obj_t pin,
+                                       mprs_uint_t request,
+                                       size_t arg,
+                                       int *errcode);
+#endif
 
+#if defined(MPRS_WEBREPL)
 /**
- * `mp_os_dupterm_tx_strn`: the smallest count written across attached slots, or -1 when
- * none is attached. A NULL `buf` is an empty string.
- *
- * # Safety
- * `buf` must be valid for `len` bytes; `call` the glue's live call record.
+ * Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
+ * `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
+ * (an errno, or MPRS_RAISED with the exception in `call`).
  */
-int mprs_dupterm_tx_strn(mprs_call_t *call, size_t slots, const uint8_t *buf, size_t len);
+extern mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call,
+                                          mprs_webrepl_t *repl,
+                                          uint8_t *buf,
+                                          size_t len,
+                                          bool *text,
+                                          int *errcode);
+#endif
 
+#if defined(MPRS_WEBREPL)
 /**
- * `mp_os_dupterm_poll`: the merged poll flags of the attached slots.
- *
- * # Safety
- * `call` must be the glue's live call record.
+ * Sends one frame, text or binary; errors are ignored, as in the C original.
  */
-size_t mprs_dupterm_poll(mprs_call_t *call, size_t slots, size_t flags);
+extern void mprs_port_webrepl_send(mprs_webrepl_t *repl,
+                                   const uint8_t *data,
+                                   size_t len,
+                                   bool text);
+#endif
 
+#if defined(MPRS_WEBREPL)
 /**
- * `mp_os_deactivate`: detaches the stream in `slot` (from every slot), reports `why`, and
- * closes it; an empty slot is only reported. A slot out of range is ignored.
- *
- * # Safety
- * `call` must be the glue's live call record.
+ * Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
+ * for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
  */
-void mprs_dupterm_deactivate(mprs_call_t *call, size_t slots, size_t slot, mprs_dupterm_why why);
+extern void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
+#endif
 
+#if defined(MPRS_WEBREPL)
+/**
+ * The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
+ * until the read that asked for it has returned): its start, its length in `*len`.
+ * NULL with `*len` 0 when there is none.
+ */
+extern uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * The password set with `_webrepl.password()`.
+ */
+extern const uint8_t *mprs_port_webrepl_password(size_t *len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
+ */
+extern bool mprs_port_webrepl_open(mprs_webrepl_t *repl,
+                                   const uint8_t *name,
+                                   size_t len,
+                                   bool write);
+#endif
+
+#if defined(MPRS_WEBREPL)
+extern bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * Reads from the current file: the count, or -1 on error.
+ */
+extern ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+extern void mprs_port_webrepl_close_file(mprs_webrepl_t *repl);
+#endif
+
+#if defined(MPRS_WEBREPL)
+extern bool mprs_port_webrepl_rename(mprs_webrepl_t *repl,
+                                     const uint8_t *from,
+                                     size_t from_len,
+                                     const uint8_t *to,
+                                     size_t to_len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+extern void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len);
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
+ * MICROPY_VERSION_MAJOR, _MINOR and _MICRO.
+ */
+extern void mprs_port_webrepl_version(uint8_t *out);
+#endif
+
+#if defined(MPRS_LWIP)
 /**
  * `pbuf_cat(head, p)` (or `p` alone when `head` is NULL): the chain's head.
  */
 extern void *mprs_port_lwip_pbuf_cat(void *head, void *p);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * Copies up to `len` bytes from the chain at `offset` into `buf`, frees the pbufs read
  * to their end, and returns the count, with the new head (NULL when all is read) and
@@ -572,18 +687,67 @@ extern size_t mprs_port_lwip_pbuf_take(void *head,
                                        size_t len,
                                        void **new_head,
                                        size_t *new_offset);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * `pbuf_free` of a whole chain.
  */
 extern void mprs_port_lwip_pbuf_free(void *head);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * Schedules the user callback of the socket object `owner` to run in the VM; false
  * if the scheduler's queue is full. Called in lwIP's context too: it must not run it.
  */
 extern bool mprs_port_lwip_schedule(void *owner);
+#endif
 
+#if defined(MPRS_DUPTERM)
+/**
+ * `mp_os_dupterm_rx_chr` over `slots` slots: a byte, -2 after scheduling
+ * KeyboardInterrupt for the interrupt character, or -1.
+ *
+ * # Safety
+ * `call` must be the glue's live call record.
+ */
+int mprs_dupterm_rx_chr(mprs_call_t *call, size_t slots);
+#endif
+
+#if defined(MPRS_DUPTERM)
+/**
+ * `mp_os_dupterm_tx_strn`: the smallest count written across attached slots, or -1 when
+ * none is attached. A NULL `buf` is an empty string.
+ *
+ * # Safety
+ * `buf` must be valid for `len` bytes; `call` the glue's live call record.
+ */
+int mprs_dupterm_tx_strn(mprs_call_t *call, size_t slots, const uint8_t *buf, size_t len);
+#endif
+
+#if defined(MPRS_DUPTERM)
+/**
+ * `mp_os_dupterm_poll`: the merged poll flags of the attached slots.
+ *
+ * # Safety
+ * `call` must be the glue's live call record.
+ */
+size_t mprs_dupterm_poll(mprs_call_t *call, size_t slots, size_t flags);
+#endif
+
+#if defined(MPRS_DUPTERM)
+/**
+ * `mp_os_deactivate`: detaches the stream in `slot` (from every slot), reports `why`, and
+ * closes it; an empty slot is only reported. A slot out of range is ignored.
+ *
+ * # Safety
+ * `call` must be the glue's live call record.
+ */
+void mprs_dupterm_deactivate(mprs_call_t *call, size_t slots, size_t slot, mprs_dupterm_why why);
+#endif
+
+#if defined(MPRS_LWIP)
 /**
  * Initialises the state in `s` for a new socket; `owner` is what
  * `mprs_port_lwip_schedule` gets. Storage already holding an open socket is refused with
@@ -594,7 +758,9 @@ extern bool mprs_port_lwip_schedule(void *owner);
  * left by this library, that no other context uses during the call.
  */
 int mprs_lwip_init(mprs_lwip_socket_t *s, void *owner);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * listen(): the socket now owns the listening `pcb` and queues up to `backlog`
  * connections (clamped to 1..=MPRS_LWIP_BACKLOG_MAX).
@@ -603,7 +769,9 @@ int mprs_lwip_init(mprs_lwip_socket_t *s, void *owner);
  * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_listen(mprs_lwip_socket_t *s, void *pcb, int backlog);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * A connected pcb (from connect()) now belongs to the socket.
  *
@@ -611,7 +779,9 @@ int mprs_lwip_listen(mprs_lwip_socket_t *s, void *pcb, int backlog);
  * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_attach(mprs_lwip_socket_t *s, void *pcb);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * lwIP's accept callback on the listening socket `s`: ERR_OK when `pcb` is queued, in
  * `*slot`; otherwise the error to return to lwIP (which then aborts the pcb): ERR_MEM
@@ -622,7 +792,9 @@ int mprs_lwip_attach(mprs_lwip_socket_t *s, void *pcb);
  * `s` as for `mprs_lwip_init`, initialised; `slot` NULL or writable.
  */
 int mprs_lwip_on_accept(mprs_lwip_socket_t *s, void *pcb, int lwip_err, size_t *slot);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * The receive callback of a connection queued on the listening socket `s`: keeps `p`
  * (`len` bytes) for accept(), or records the peer's close when `p` is NULL. ERR_OK, or
@@ -632,7 +804,9 @@ int mprs_lwip_on_accept(mprs_lwip_socket_t *s, void *pcb, int lwip_err, size_t *
  * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_on_pending_recv(mprs_lwip_socket_t *s, void *pcb, void *p, size_t len);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * The error callback of the connection queued in `slot` of `s`: lwIP has freed it. Frees
  * what it received. ERR_VAL when the slot is empty or out of range (a stale callback).
@@ -641,7 +815,9 @@ int mprs_lwip_on_pending_recv(mprs_lwip_socket_t *s, void *pcb, void *p, size_t 
  * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_on_pending_error(mprs_lwip_socket_t *s, size_t slot);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * accept(): moves the oldest queued connection of `listener`, with the data it received,
  * into `into` (initialised, idle) and returns ERR_OK with its pcb in `*pcb`, for the glue
@@ -651,7 +827,9 @@ int mprs_lwip_on_pending_error(mprs_lwip_socket_t *s, size_t slot);
  * `listener` and `into` as for `mprs_lwip_init`; `pcb` NULL or writable.
  */
 int mprs_lwip_accept(mprs_lwip_socket_t *listener, mprs_lwip_socket_t *into, void **pcb);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * The receive callback of a connected socket: as `mprs_lwip_on_pending_recv`, and
  * schedules the user callback.
@@ -660,7 +838,9 @@ int mprs_lwip_accept(mprs_lwip_socket_t *listener, mprs_lwip_socket_t *into, voi
  * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_on_recv(mprs_lwip_socket_t *s, void *pcb, void *p, size_t len);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * The error callback of a connected socket: lwIP has freed its pcb; reads give what was
  * buffered, then `lwip_err`.
@@ -669,7 +849,9 @@ int mprs_lwip_on_recv(mprs_lwip_socket_t *s, void *pcb, void *p, size_t len);
  * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_on_error(mprs_lwip_socket_t *s, int lwip_err);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * lwIP's poll or sent callback, or any VM call: schedules a user callback the scheduler
  * had no room for.
@@ -678,7 +860,9 @@ int mprs_lwip_on_error(mprs_lwip_socket_t *s, int lwip_err);
  * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_retry(mprs_lwip_socket_t *s);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * recv(): copies up to `len` buffered bytes into `buf`. Returns the count (0 at end of
  * file), with `*pcb` the pcb to acknowledge them on (`tcp_recved`; NULL if lwIP no longer
@@ -689,7 +873,9 @@ int mprs_lwip_retry(mprs_lwip_socket_t *s);
  * `s` as for `mprs_lwip_init`; `buf` valid for `len` writable bytes; `pcb` writable.
  */
 ptrdiff_t mprs_lwip_read(mprs_lwip_socket_t *s, uint8_t *buf, size_t len, void **pcb);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * Whether a read or accept would not block (data, end of file, an error, a queued
  * connection, or a closed socket).
@@ -698,23 +884,29 @@ ptrdiff_t mprs_lwip_read(mprs_lwip_socket_t *s, uint8_t *buf, size_t len, void *
  * `s` as for `mprs_lwip_init`.
  */
 bool mprs_lwip_readable(mprs_lwip_socket_t *s);
+#endif
 
+#if (defined(MPRS_LWIP) && defined(MPRS_TEST_HOOKS))
 /**
- * Bytes received and not yet read.
+ * Bytes received and not yet read (for the host tests: feature `test-hooks`).
  *
  * # Safety
  * `s` as for `mprs_lwip_init`.
  */
 size_t mprs_lwip_buffered(mprs_lwip_socket_t *s);
+#endif
 
+#if (defined(MPRS_LWIP) && defined(MPRS_TEST_HOOKS))
 /**
- * Connections queued for accept().
+ * Connections queued for accept() (for the host tests: feature `test-hooks`).
  *
  * # Safety
  * `s` as for `mprs_lwip_init`.
  */
 size_t mprs_lwip_queued(mprs_lwip_socket_t *s);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * Whether the peer has closed its side (for poll's HUP; reads give EOF after the data).
  *
@@ -722,7 +914,9 @@ size_t mprs_lwip_queued(mprs_lwip_socket_t *s);
  * `s` as for `mprs_lwip_init`.
  */
 bool mprs_lwip_peer_closed(mprs_lwip_socket_t *s);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * The error lwIP reported on the connection, or ERR_OK.
  *
@@ -730,7 +924,9 @@ bool mprs_lwip_peer_closed(mprs_lwip_socket_t *s);
  * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_failed(mprs_lwip_socket_t *s);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * The socket's pcb (listening or connected), or NULL.
  *
@@ -738,7 +934,9 @@ int mprs_lwip_failed(mprs_lwip_socket_t *s);
  * `s` as for `mprs_lwip_init`.
  */
 void *mprs_lwip_pcb(mprs_lwip_socket_t *s);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * setsockopt(SOL_SOCKET, 20, callback) (`set`) or None: events from now on schedule the
  * callback; clearing drops what is pending.
@@ -747,7 +945,9 @@ void *mprs_lwip_pcb(mprs_lwip_socket_t *s);
  * `s` as for `mprs_lwip_init`.
  */
 int mprs_lwip_set_callback(mprs_lwip_socket_t *s, bool set);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * The scheduled call runs in the VM: whether to call the user's callback now.
  *
@@ -755,7 +955,9 @@ int mprs_lwip_set_callback(mprs_lwip_socket_t *s, bool set);
  * `s` as for `mprs_lwip_init`.
  */
 bool mprs_lwip_callback_due(mprs_lwip_socket_t *s);
+#endif
 
+#if defined(MPRS_LWIP)
 /**
  * close(): frees the buffered pbufs and fills `*out` with the pcbs for the glue to close
  * and abort. A second close leaves `*out` empty.
@@ -764,12 +966,19 @@ bool mprs_lwip_callback_due(mprs_lwip_socket_t *s);
  * `s` as for `mprs_lwip_init`; `out` NULL or writable.
  */
 int mprs_lwip_close(mprs_lwip_socket_t *s, mprs_lwip_teardown_t *out);
+#endif
 
+#if defined(MPRS_VIRTPIN)
 /**
  * The `mp_pin_p_t` of `mprs_latch_pin_obj_t` objects, for their type's protocol slot.
+ *
+ * # Safety
+ * None to keep: it only returns a pointer to a static (`unsafe` as every export is).
  */
 const mprs_pin_p_t *mprs_pin_latch_protocol(void);
+#endif
 
+#if defined(MPRS_VIRTPIN)
 /**
  * Initialises a latch pin object the caller allocated: its type (whose protocol slot
  * must be `mprs_pin_latch_protocol()`), low, an input. A NULL `obj` is ignored.
@@ -778,17 +987,9 @@ const mprs_pin_p_t *mprs_pin_latch_protocol(void);
  * `obj` must be NULL or valid for writing one `mprs_latch_pin_obj_t`.
  */
 void mprs_pin_latch_init(mprs_latch_pin_obj_t *obj, const void *type_);
+#endif
 
-/**
- * The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
- * reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
- */
-extern mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call,
-                                       mprs_obj_t pin,
-                                       mprs_uint_t request,
-                                       size_t arg,
-                                       int *errcode);
-
+#if defined(MPRS_VIRTPIN)
 /**
  * `mp_virtual_pin_read`: the pin's value; on failure -1 with `*errcode` set (an errno or
  * `MPRS_RAISED`), else `*errcode` is 0. `errcode` may be NULL.
@@ -797,7 +998,9 @@ extern mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call,
  * `call` must be the glue's live call record, `errcode` NULL or writable.
  */
 int mprs_pin_read(mprs_call_t *call, mprs_obj_t pin, int *errcode);
+#endif
 
+#if defined(MPRS_VIRTPIN)
 /**
  * One pin operation: 0, an errno, or `MPRS_RAISED` with the exception in `call`.
  *
@@ -805,7 +1008,9 @@ int mprs_pin_read(mprs_call_t *call, mprs_obj_t pin, int *errcode);
  * `call` must be the glue's live call record.
  */
 int mprs_pin_apply(mprs_call_t *call, mprs_obj_t pin, mprs_pin_op op);
+#endif
 
+#if defined(MPRS_STREAM)
 /**
  * `mp_stream_rw`: moves `size` bytes between `buf` and `stream` (read unless `flags` has
  * `MP_STREAM_RW_WRITE`; one underlying call with `MP_STREAM_RW_ONCE`). Returns the bytes
@@ -822,7 +1027,9 @@ mprs_uint_t mprs_stream_rw(mprs_call_t *call,
                            mprs_uint_t size,
                            int *errcode,
                            uint8_t flags);
+#endif
 
+#if defined(MPRS_STREAM)
 /**
  * Starts `mp_stream_rw` on `*rw` for `size` bytes at `buf` (`flags` as
  * `mp_stream_rw`'s). Returns the length of the first call to the stream's read or write,
@@ -833,7 +1040,9 @@ mprs_uint_t mprs_stream_rw(mprs_call_t *call,
  * `rw` must be valid for writes.
  */
 mprs_uint_t mprs_rw_start(mprs_rw_t *rw, const void *buf, mprs_uint_t size, uint8_t flags);
+#endif
 
+#if defined(MPRS_STREAM)
 /**
  * Takes what the stream's read or write returned (`out`, and `error` when `out` is
  * `MP_STREAM_ERROR`) and returns the length of the next call, 0 when finished.
@@ -842,7 +1051,9 @@ mprs_uint_t mprs_rw_start(mprs_rw_t *rw, const void *buf, mprs_uint_t size, uint
  * `rw` must be a state `mprs_rw_start` began.
  */
 mprs_uint_t mprs_rw_step(mprs_rw_t *rw, mprs_uint_t out, int error);
+#endif
 
+#if defined(MPRS_STREAM)
 /**
  * Starts a reader on `*reader`: `limit` is readline's byte limit or `read(n)`'s character
  * count on text, negative for none; `read()` to EOF ignores it. Drive it with
@@ -852,7 +1063,9 @@ mprs_uint_t mprs_rw_step(mprs_rw_t *rw, mprs_uint_t out, int error);
  * `reader` must be valid for writes.
  */
 void mprs_reader_start(mprs_reader_t *reader, mprs_reader_kind kind, mprs_int_t limit);
+#endif
 
+#if defined(MPRS_STREAM)
 /**
  * One step of a reader, given the buffer as it is (`buf`, `len` bytes), the bytes a
  * per-byte window moved (`moved`), and what the window's last read returned (`out`, and
@@ -872,75 +1085,9 @@ bool mprs_reader_step(mprs_reader_t *reader,
                       size_t moved,
                       mprs_uint_t out,
                       int error);
+#endif
 
-/**
- * Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
- * `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
- * (an errno, or MPRS_RAISED with the exception in `call`).
- */
-extern mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call,
-                                          mprs_webrepl_t *repl,
-                                          uint8_t *buf,
-                                          size_t len,
-                                          bool *text,
-                                          int *errcode);
-
-/**
- * Sends one frame, text or binary; errors are ignored, as in the C original.
- */
-extern void mprs_port_webrepl_send(mprs_webrepl_t *repl,
-                                   const uint8_t *data,
-                                   size_t len,
-                                   bool text);
-
-/**
- * Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
- * for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
- */
-extern void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
-
-/**
- * The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
- * until the read that asked for it has returned): its start, its length in `*len`.
- * NULL with `*len` 0 when there is none.
- */
-extern uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len);
-
-/**
- * The password set with `_webrepl.password()`.
- */
-extern const uint8_t *mprs_port_webrepl_password(size_t *len);
-
-/**
- * Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
- */
-extern bool mprs_port_webrepl_open(mprs_webrepl_t *repl,
-                                   const uint8_t *name,
-                                   size_t len,
-                                   bool write);
-
-extern bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len);
-
-/**
- * Reads from the current file: the count, or -1 on error.
- */
-extern ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
-
-extern void mprs_port_webrepl_close_file(mprs_webrepl_t *repl);
-
-extern bool mprs_port_webrepl_rename(mprs_webrepl_t *repl,
-                                     const uint8_t *from,
-                                     size_t from_len,
-                                     const uint8_t *to,
-                                     size_t to_len);
-
-extern void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len);
-
-/**
- * MICROPY_VERSION_MAJOR, _MINOR and _MICRO.
- */
-extern void mprs_port_webrepl_version(uint8_t *out);
-
+#if defined(MPRS_WEBREPL)
 /**
  * Initialises a session in `storage` and sends the password prompt.
  *
@@ -949,7 +1096,9 @@ extern void mprs_port_webrepl_version(uint8_t *out);
  * `repl` the glue's object.
  */
 void mprs_webrepl_init(mprs_webrepl_t *repl, void *storage);
+#endif
 
+#if defined(MPRS_WEBREPL)
 /**
  * The `_webrepl` stream's read: returns terminal input (at most `size` bytes, one at a
  * time), 0 at EOF (also after a wrong password), or MP_STREAM_ERROR with `*errcode` (a
@@ -964,7 +1113,9 @@ mprs_uint_t mprs_webrepl_read(mprs_call_t *call,
                               uint8_t *buf,
                               mprs_uint_t size,
                               int *errcode);
+#endif
 
+#if defined(MPRS_WEBREPL)
 /**
  * Whether the `_webrepl` stream forwards terminal output yet (not before login).
  *
@@ -972,7 +1123,9 @@ mprs_uint_t mprs_webrepl_read(mprs_call_t *call,
  * As `mprs_webrepl_init`.
  */
 bool mprs_webrepl_forwards_output(void *storage);
+#endif
 
+#if defined(MPRS_WEBREPL)
 /**
  * The connection is closing: an unfinished PUT leaves no temporary file, an unfinished
  * GET closes its file.
@@ -981,7 +1134,9 @@ bool mprs_webrepl_forwards_output(void *storage);
  * As `mprs_webrepl_init`.
  */
 void mprs_webrepl_abort(mprs_webrepl_t *repl, void *storage);
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * Initialises a websocket's state in `storage`: text frames, nothing received yet.
  *
@@ -989,7 +1144,9 @@ void mprs_webrepl_abort(mprs_webrepl_t *repl, void *storage);
  * `storage` must be NULL or `MPRS_WEBSOCKET_SIZE` writable, 8-aligned bytes.
  */
 void mprs_websocket_init(void *storage);
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * The websocket stream's read: payload bytes of one frame (at most `size`), 0 at end of
  * file (also after a close frame, which is answered), or MP_STREAM_ERROR with `*errcode`
@@ -1006,7 +1163,9 @@ mprs_uint_t mprs_websocket_read(mprs_call_t *call,
                                 uint8_t *buf,
                                 mprs_uint_t size,
                                 int *errcode);
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * The websocket stream's write: `buf` as one frame of the current kind (see
  * `mprs_websocket_set_data_opts`), header and payload in one socket write when the frame
@@ -1022,7 +1181,9 @@ mprs_uint_t mprs_websocket_write(mprs_call_t *call,
                                  const uint8_t *buf,
                                  mprs_uint_t size,
                                  int *errcode);
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * Writes `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of opcode `op` (1 text,
  * 2 binary, or MPRS_WEBSOCKET_OP_CURRENT for the kind `mprs_websocket_write` would use),
@@ -1039,7 +1200,9 @@ mprs_uint_t mprs_websocket_write_in_place(mprs_call_t *call,
                                           size_t len,
                                           int op,
                                           int *errcode);
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read.
  *
@@ -1047,7 +1210,9 @@ mprs_uint_t mprs_websocket_write_in_place(mprs_call_t *call,
  * `storage` as for `mprs_websocket_read`.
  */
 mprs_uint_t mprs_websocket_get_data_opts(void *storage);
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * `MP_STREAM_SET_DATA_OPTS`: the opcode of frames written from now on; returns the old one.
  *
@@ -1055,7 +1220,9 @@ mprs_uint_t mprs_websocket_get_data_opts(void *storage);
  * `storage` as for `mprs_websocket_read`.
  */
 mprs_uint_t mprs_websocket_set_data_opts(void *storage, size_t opts);
+#endif
 
+#if defined(MPRS_WEBSOCKET)
 /**
  * This side closes: sends a close frame (status 1000) unless one was sent, best effort
  * (a socket error is ignored, an exception is reported as MPRS_RAISED). The glue closes
@@ -1065,6 +1232,7 @@ mprs_uint_t mprs_websocket_set_data_opts(void *storage, size_t opts);
  * As `mprs_websocket_read`.
  */
 mprs_uint_t mprs_websocket_close(mprs_call_t *call, mprs_obj_t sock, void *storage, int *errcode);
+#endif
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,4 +1,6 @@
-//! `#[repr(C)]` mirrors of MicroPython's ABI types, and the port services mprs imports.
+//! The ABI surface in one place: `#[repr(C)]` mirrors of MicroPython's types and the
+//! constants of its we use, and every port service mprs imports (the shared ones, then one
+//! block a subsystem, built with its cargo feature).
 //!
 //! The C glue `_Static_assert`s every size and offset here against the port's own headers,
 //! so a port whose configuration differs from the cargo features fails to compile instead
@@ -28,44 +30,33 @@ pub type MpOff = i64;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct MpObj(pub MpUint);
 
-/// `MP_STREAM_ERROR`: the value a stream method returns on error.
-pub const MP_STREAM_ERROR: MpUint = MpUint::MAX;
+pub use mp::*;
 
-/// Flags of `mp_stream_rw`.
-pub const MP_STREAM_RW_READ: u8 = 0;
-pub const MP_STREAM_RW_ONCE: u8 = 1;
-pub const MP_STREAM_RW_WRITE: u8 = 2;
+/// MicroPython's own constants, as far as mprs uses them: `py/stream.h` and
+/// `extmod/virtpin.h` define them for C, so they stay out of the header.
+/// cbindgen:ignore
+mod mp {
+    use super::MpUint;
 
-/// Flags of `mp_get_stream_raise`.
-pub const MP_STREAM_OP_READ: c_int = 1;
-pub const MP_STREAM_OP_WRITE: c_int = 2;
-pub const MP_STREAM_OP_IOCTL: c_int = 4;
+    /// `MP_STREAM_ERROR`: the value a stream method returns on error.
+    pub const MP_STREAM_ERROR: MpUint = MpUint::MAX;
 
-/// Stream ioctl request codes.
-pub const MP_STREAM_FLUSH: MpUint = 1;
-pub const MP_STREAM_SEEK: MpUint = 2;
-pub const MP_STREAM_POLL: MpUint = 3;
-pub const MP_STREAM_CLOSE: MpUint = 4;
-pub const MP_STREAM_TIMEOUT: MpUint = 5;
-pub const MP_STREAM_GET_OPTS: MpUint = 6;
-pub const MP_STREAM_SET_OPTS: MpUint = 7;
-pub const MP_STREAM_GET_DATA_OPTS: MpUint = 8;
-pub const MP_STREAM_SET_DATA_OPTS: MpUint = 9;
-pub const MP_STREAM_GET_FILENO: MpUint = 10;
-pub const MP_STREAM_GET_BUFFER_SIZE: MpUint = 11;
-pub const MP_STREAM_RAISE_ERROR: MpUint = 12;
+    /// Flags of `mp_stream_rw` (a read is neither).
+    pub const MP_STREAM_RW_ONCE: u8 = 1;
+    pub const MP_STREAM_RW_WRITE: u8 = 2;
 
-/// Poll flags, compatible with Linux.
-pub const MP_STREAM_POLL_RD: MpUint = 0x0001;
-pub const MP_STREAM_POLL_WR: MpUint = 0x0004;
-pub const MP_STREAM_POLL_ERR: MpUint = 0x0008;
-pub const MP_STREAM_POLL_HUP: MpUint = 0x0010;
-pub const MP_STREAM_POLL_NVAL: MpUint = 0x0020;
+    /// The stream ioctl request `MP_STREAM_POLL` and the poll flags it answers with.
+    pub const MP_STREAM_POLL: MpUint = 3;
+    pub const MP_STREAM_POLL_RD: MpUint = 0x0001;
+    pub const MP_STREAM_POLL_ERR: MpUint = 0x0008;
+    pub const MP_STREAM_POLL_HUP: MpUint = 0x0010;
 
-/// Seek `whence` values.
-pub const MP_SEEK_SET: c_int = 0;
-pub const MP_SEEK_CUR: c_int = 1;
-pub const MP_SEEK_END: c_int = 2;
+    /// The pin protocol's ioctl requests (`extmod/virtpin.h`).
+    pub const MP_PIN_READ: MpUint = 1;
+    pub const MP_PIN_WRITE: MpUint = 2;
+    pub const MP_PIN_INPUT: MpUint = 3;
+    pub const MP_PIN_OUTPUT: MpUint = 4;
+}
 
 /// `struct mp_stream_seek_t`, the argument of `MP_STREAM_SEEK`.
 #[repr(C)]
@@ -93,8 +84,17 @@ pub struct MpStreamP {
     pub flags: StreamFlags,
 }
 
-/// Bit of `MpStreamP::flags` that is `is_text`.
-pub const MP_STREAM_P_IS_TEXT: StreamFlags = 1;
+/// `mp_pin_p_t`: the pin protocol, one method.
+#[repr(C)]
+pub struct MpPinP {
+    pub ioctl: Option<unsafe extern "C" fn(MpObj, MpUint, usize, *mut c_int) -> MpUint>,
+}
+
+/// `mp_obj_base_t`: the type pointer every MicroPython object starts with.
+#[repr(C)]
+pub struct MpObjBase {
+    pub type_: *const c_void,
+}
 
 /// One call from the glue into Rust. Opaque to Rust: the glue records there the exception
 /// that a protected VM call raised, and re-raises it once Rust has returned.
@@ -130,8 +130,8 @@ pub enum MprsErrno {
     Enobufs = 15,
 }
 
-// Port services: implemented by `c-glue/port.c` inside a MicroPython build, and by
-// `tests/c/host_port.c` in the host tests. Each one that calls into the VM protects the
+// Port services shared by every subsystem: implemented by `c-glue/port.c` inside a
+// MicroPython build, and by `tests/c/host_port.c` in the host tests. Each one that calls into the VM protects the
 // call with nlr_push and reports an exception as `MPRS_RAISED`, never by longjmp.
 // `MprsCall` is opaque: only pointers to it cross the boundary.
 #[allow(improper_ctypes)]
@@ -163,6 +163,145 @@ extern "C" {
     pub fn mprs_port_atomic_begin();
     /// Leaves the section entered by the matching `mprs_port_atomic_begin`.
     pub fn mprs_port_atomic_end();
+}
+
+/// `mprs_port_dupterm_read` results other than a byte count.
+#[cfg(feature = "dupterm")]
+pub const MPRS_DUPTERM_EOF: c_int = 0;
+#[cfg(feature = "dupterm")]
+pub const MPRS_DUPTERM_WOULD_BLOCK: c_int = -1;
+#[cfg(feature = "dupterm")]
+pub const MPRS_DUPTERM_FAILED: c_int = -2;
+
+// dupterm's port services (`c-glue/dupterm.c`): the slots of `MP_STATE_VM(dupterm_objs)`.
+#[cfg(feature = "dupterm")]
+#[allow(improper_ctypes)]
+extern "C" {
+    /// The stream attached to `slot`: true with `*stream` set, false for an empty slot.
+    pub fn mprs_port_dupterm_stream(slot: usize, stream: *mut MpObj) -> bool;
+    /// Whether `stream` is the port's own (MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM).
+    pub fn mprs_port_dupterm_builtin(stream: MpObj) -> bool;
+    /// Reads one byte: 1 with `*out` set, `MPRS_DUPTERM_EOF`, `MPRS_DUPTERM_WOULD_BLOCK`,
+    /// or `MPRS_DUPTERM_FAILED` with the exception (an OSError for an errno) in `call`.
+    pub fn mprs_port_dupterm_read(call: *mut MprsCall, stream: MpObj, out: *mut u8) -> c_int;
+    /// Writes all of `buf` (mp_stream_write): the count, `MPRS_DUPTERM_WOULD_BLOCK` for
+    /// None, or `MPRS_DUPTERM_FAILED` with the exception in `call`.
+    pub fn mprs_port_dupterm_write(
+        call: *mut MprsCall,
+        stream: MpObj,
+        buf: *const u8,
+        len: usize,
+    ) -> isize;
+    /// The stream's MP_STREAM_POLL ioctl; MP_STREAM_ERROR when it failed or raised.
+    pub fn mprs_port_dupterm_poll(stream: MpObj, flags: MpUint) -> MpUint;
+    /// Empties every slot holding `stream`; false if none did.
+    pub fn mprs_port_dupterm_detach(stream: MpObj) -> bool;
+    /// Prints why a stream is deactivated, with the exception `call` holds (then cleared).
+    pub fn mprs_port_dupterm_report(call: *mut MprsCall, why: crate::dupterm::Deactivation);
+    /// Closes a detached stream, swallowing any exception.
+    pub fn mprs_port_dupterm_close(stream: MpObj);
+    /// `mp_interrupt_char`, or -1 when none.
+    pub fn mprs_port_dupterm_interrupt_char() -> c_int;
+    /// `mp_sched_keyboard_interrupt`.
+    pub fn mprs_port_dupterm_schedule_interrupt();
+}
+
+// The virtual pins' port service (`c-glue/virtpin.c`).
+#[cfg(feature = "virtpin")]
+#[allow(improper_ctypes)]
+extern "C" {
+    /// The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
+    /// reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
+    pub fn mprs_port_pin_ioctl(
+        call: *mut MprsCall,
+        pin: MpObj,
+        request: MpUint,
+        arg: usize,
+        errcode: *mut c_int,
+    ) -> MpUint;
+}
+
+/// The glue's `_webrepl` object, opaque here: the services find its socket and file.
+#[cfg(feature = "webrepl")]
+pub struct MprsWebrepl {
+    _opaque: [u8; 0],
+}
+
+// WebREPL's port services (`c-glue/webrepl.c`): the websocket, the files, the password.
+#[cfg(feature = "webrepl")]
+#[allow(improper_ctypes)]
+extern "C" {
+    /// Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
+    /// `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
+    /// (an errno, or MPRS_RAISED with the exception in `call`).
+    pub fn mprs_port_webrepl_recv(
+        call: *mut MprsCall,
+        repl: *mut MprsWebrepl,
+        buf: *mut u8,
+        len: usize,
+        text: *mut bool,
+        errcode: *mut c_int,
+    ) -> MpUint;
+    /// Sends one frame, text or binary; errors are ignored, as in the C original.
+    pub fn mprs_port_webrepl_send(repl: *mut MprsWebrepl, data: *const u8, len: usize, text: bool);
+    /// Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
+    /// for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
+    pub fn mprs_port_webrepl_send_framed(repl: *mut MprsWebrepl, buf: *mut u8, len: usize);
+    /// The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
+    /// until the read that asked for it has returned): its start, its length in `*len`.
+    /// NULL with `*len` 0 when there is none.
+    pub fn mprs_port_webrepl_chunk(repl: *mut MprsWebrepl, len: *mut usize) -> *mut u8;
+    /// The password set with `_webrepl.password()`.
+    pub fn mprs_port_webrepl_password(len: *mut usize) -> *const u8;
+    /// Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
+    pub fn mprs_port_webrepl_open(
+        repl: *mut MprsWebrepl,
+        name: *const u8,
+        len: usize,
+        write: bool,
+    ) -> bool;
+    pub fn mprs_port_webrepl_write_file(
+        repl: *mut MprsWebrepl,
+        data: *const u8,
+        len: usize,
+    ) -> bool;
+    /// Reads from the current file: the count, or -1 on error.
+    pub fn mprs_port_webrepl_read_file(repl: *mut MprsWebrepl, buf: *mut u8, len: usize) -> isize;
+    pub fn mprs_port_webrepl_close_file(repl: *mut MprsWebrepl);
+    pub fn mprs_port_webrepl_rename(
+        repl: *mut MprsWebrepl,
+        from: *const u8,
+        from_len: usize,
+        to: *const u8,
+        to_len: usize,
+    ) -> bool;
+    pub fn mprs_port_webrepl_remove(repl: *mut MprsWebrepl, name: *const u8, len: usize);
+    /// MICROPY_VERSION_MAJOR, _MINOR and _MICRO.
+    pub fn mprs_port_webrepl_version(out: *mut u8);
+}
+
+// The lwIP shim's port services (`c-glue/lwip.c`): pbuf chains and the scheduler. pbufs
+// are opaque pointers here.
+#[cfg(feature = "lwip")]
+extern "C" {
+    /// `pbuf_cat(head, p)` (or `p` alone when `head` is NULL): the chain's head.
+    pub fn mprs_port_lwip_pbuf_cat(head: *mut c_void, p: *mut c_void) -> *mut c_void;
+    /// Copies up to `len` bytes from the chain at `offset` into `buf`, frees the pbufs read
+    /// to their end, and returns the count, with the new head (NULL when all is read) and
+    /// the offset in it.
+    pub fn mprs_port_lwip_pbuf_take(
+        head: *mut c_void,
+        offset: usize,
+        buf: *mut u8,
+        len: usize,
+        new_head: *mut *mut c_void,
+        new_offset: *mut usize,
+    ) -> usize;
+    /// `pbuf_free` of a whole chain.
+    pub fn mprs_port_lwip_pbuf_free(head: *mut c_void);
+    /// Schedules the user callback of the socket object `owner` to run in the VM; false
+    /// if the scheduler's queue is full. Called in lwIP's context too: it must not run it.
+    pub fn mprs_port_lwip_schedule(owner: *mut c_void) -> bool;
 }
 
 /// An `mp_uint_t` as a length: `None` where it does not fit (a 64-bit `mp_uint_t` under

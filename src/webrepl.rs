@@ -173,10 +173,6 @@ impl Session {
         host.send(PASSWORD_PROMPT, Frame::Text);
     }
 
-    pub fn logged_in(&self) -> bool {
-        self.logged_in
-    }
-
     /// Whether terminal output may be forwarded (not before login).
     pub fn forwards_output(&self) -> bool {
         self.logged_in

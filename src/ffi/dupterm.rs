@@ -1,45 +1,14 @@
-//! dupterm exports, and the port services the dupterm slots are reached through.
+//! dupterm exports, over the port services of `crate::abi` that reach the dupterm slots.
 
-use crate::abi::{MpObj, MpUint, MprsCall, MP_STREAM_ERROR};
+use crate::abi::{
+    mprs_port_dupterm_builtin, mprs_port_dupterm_close, mprs_port_dupterm_detach,
+    mprs_port_dupterm_interrupt_char, mprs_port_dupterm_poll, mprs_port_dupterm_read,
+    mprs_port_dupterm_report, mprs_port_dupterm_schedule_interrupt, mprs_port_dupterm_stream,
+    mprs_port_dupterm_write, MpObj, MpUint, MprsCall, MPRS_DUPTERM_EOF, MPRS_DUPTERM_WOULD_BLOCK,
+    MP_STREAM_ERROR,
+};
 use crate::dupterm::{self, Deactivation, ReadByte, Terminals, Written};
 use core::ffi::c_int;
-
-/// `mprs_port_dupterm_read` results other than a byte count.
-pub const MPRS_DUPTERM_EOF: c_int = 0;
-pub const MPRS_DUPTERM_WOULD_BLOCK: c_int = -1;
-pub const MPRS_DUPTERM_FAILED: c_int = -2;
-
-// `MprsCall` is opaque: only pointers to it cross the boundary.
-#[allow(improper_ctypes)]
-extern "C" {
-    /// The stream attached to `slot`: true with `*stream` set, false for an empty slot.
-    pub fn mprs_port_dupterm_stream(slot: usize, stream: *mut MpObj) -> bool;
-    /// Whether `stream` is the port's own (MICROPY_PY_OS_DUPTERM_BUILTIN_STREAM).
-    pub fn mprs_port_dupterm_builtin(stream: MpObj) -> bool;
-    /// Reads one byte: 1 with `*out` set, `MPRS_DUPTERM_EOF`, `MPRS_DUPTERM_WOULD_BLOCK`,
-    /// or `MPRS_DUPTERM_FAILED` with the exception (an OSError for an errno) in `call`.
-    pub fn mprs_port_dupterm_read(call: *mut MprsCall, stream: MpObj, out: *mut u8) -> c_int;
-    /// Writes all of `buf` (mp_stream_write): the count, `MPRS_DUPTERM_WOULD_BLOCK` for
-    /// None, or `MPRS_DUPTERM_FAILED` with the exception in `call`.
-    pub fn mprs_port_dupterm_write(
-        call: *mut MprsCall,
-        stream: MpObj,
-        buf: *const u8,
-        len: usize,
-    ) -> isize;
-    /// The stream's MP_STREAM_POLL ioctl; MP_STREAM_ERROR when it failed or raised.
-    pub fn mprs_port_dupterm_poll(stream: MpObj, flags: MpUint) -> MpUint;
-    /// Empties every slot holding `stream`; false if none did.
-    pub fn mprs_port_dupterm_detach(stream: MpObj) -> bool;
-    /// Prints why a stream is deactivated, with the exception `call` holds (then cleared).
-    pub fn mprs_port_dupterm_report(call: *mut MprsCall, why: Deactivation);
-    /// Closes a detached stream, swallowing any exception.
-    pub fn mprs_port_dupterm_close(stream: MpObj);
-    /// `mp_interrupt_char`, or -1 when none.
-    pub fn mprs_port_dupterm_interrupt_char() -> c_int;
-    /// `mp_sched_keyboard_interrupt`.
-    pub fn mprs_port_dupterm_schedule_interrupt();
-}
 
 /// A stream detached from its slots, owned until it is closed.
 pub struct DetachedStream(MpObj);

@@ -5,8 +5,12 @@
 //! a NULL pcb, a slot out of range.
 //!
 //! pcbs and pbufs are opaque pointers here; the glue does every lwIP call that needs their
-//! layout, through the port services below or on what these calls return.
+//! layout, through the port services of `crate::abi` or on what these calls return.
 
+use crate::abi::{
+    mprs_port_lwip_pbuf_cat, mprs_port_lwip_pbuf_free, mprs_port_lwip_pbuf_take,
+    mprs_port_lwip_schedule,
+};
 use crate::lwip::{err, Accept, Lwip, Pbuf, Pcb, Received, Socket, BACKLOG_MAX};
 use core::ffi::{c_int, c_void};
 use core::ptr;
@@ -47,27 +51,6 @@ const MAGIC: u32 = 0x6d70_6c77;
 
 const _: () = assert!(core::mem::size_of::<Stored>() <= MPRS_LWIP_SOCKET_WORDS * 8);
 const _: () = assert!(core::mem::align_of::<Stored>() <= 8);
-
-extern "C" {
-    /// `pbuf_cat(head, p)` (or `p` alone when `head` is NULL): the chain's head.
-    pub fn mprs_port_lwip_pbuf_cat(head: *mut c_void, p: *mut c_void) -> *mut c_void;
-    /// Copies up to `len` bytes from the chain at `offset` into `buf`, frees the pbufs read
-    /// to their end, and returns the count, with the new head (NULL when all is read) and
-    /// the offset in it.
-    pub fn mprs_port_lwip_pbuf_take(
-        head: *mut c_void,
-        offset: usize,
-        buf: *mut u8,
-        len: usize,
-        new_head: *mut *mut c_void,
-        new_offset: *mut usize,
-    ) -> usize;
-    /// `pbuf_free` of a whole chain.
-    pub fn mprs_port_lwip_pbuf_free(head: *mut c_void);
-    /// Schedules the user callback of the socket object `owner` to run in the VM; false
-    /// if the scheduler's queue is full. Called in lwIP's context too: it must not run it.
-    pub fn mprs_port_lwip_schedule(owner: *mut c_void) -> bool;
-}
 
 /// lwIP as the glue provides it.
 struct PortLwip;
@@ -449,10 +432,11 @@ pub unsafe extern "C" fn mprs_lwip_readable(s: *mut MprsLwipSocket) -> bool {
     with_socket(s, |sock| sock.readable()).unwrap_or(true)
 }
 
-/// Bytes received and not yet read.
+/// Bytes received and not yet read (for the host tests: feature `test-hooks`).
 ///
 /// # Safety
 /// `s` as for `mprs_lwip_init`.
+#[cfg(feature = "test-hooks")]
 #[no_mangle]
 pub unsafe extern "C" fn mprs_lwip_buffered(s: *mut MprsLwipSocket) -> usize {
     // SAFETY: the caller's guarantee for `s` (# Safety).
@@ -460,10 +444,11 @@ pub unsafe extern "C" fn mprs_lwip_buffered(s: *mut MprsLwipSocket) -> usize {
     with_socket(s, |sock| sock.buffered()).unwrap_or(0)
 }
 
-/// Connections queued for accept().
+/// Connections queued for accept() (for the host tests: feature `test-hooks`).
 ///
 /// # Safety
 /// `s` as for `mprs_lwip_init`.
+#[cfg(feature = "test-hooks")]
 #[no_mangle]
 pub unsafe extern "C" fn mprs_lwip_queued(s: *mut MprsLwipSocket) -> usize {
     // SAFETY: the caller's guarantee for `s` (# Safety).

@@ -1,11 +1,17 @@
 //! The FFI edge: `extern "C"` exports and the adapters that turn port services into the
 //! core's traits. The only place with `unsafe`; every block says why it is sound.
 
+#[cfg(feature = "dupterm")]
 pub mod dupterm;
+#[cfg(feature = "lwip")]
 pub mod lwip;
+#[cfg(feature = "virtpin")]
 pub mod pin;
+#[cfg(feature = "stream")]
 pub mod stream;
+#[cfg(feature = "webrepl")]
 pub mod webrepl;
+#[cfg(feature = "websocket")]
 pub mod websocket;
 
 use crate::abi::{self, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};

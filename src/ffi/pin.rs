@@ -1,24 +1,16 @@
-//! Virtual pin exports (extmod/virtpin.c and the default MPHAL GPIO functions), the port
-//! service pins are reached through, and the adapter that gives a Rust `Pin` type its own
-//! `mp_pin_p_t`.
+//! Virtual pin exports (extmod/virtpin.c and the default MPHAL GPIO functions), over the
+//! port service of `crate::abi` that reaches a pin, and the adapter that gives a Rust `Pin`
+//! type its own `mp_pin_p_t`.
 
 use super::PortErrnos;
-use crate::abi::{uint_to_usize, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
+use crate::abi::{
+    mprs_port_pin_ioctl, uint_to_usize, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED,
+    MP_STREAM_ERROR,
+};
+pub use crate::abi::{MpObjBase, MpPinP};
 use crate::errno::Errnos;
 use crate::pin::{self, LatchPin, Pin, PinError, PinIoctl, Unsupported};
 use core::ffi::{c_int, c_void};
-
-/// `mp_pin_p_t`: the pin protocol, one method.
-#[repr(C)]
-pub struct MpPinP {
-    pub ioctl: Option<unsafe extern "C" fn(MpObj, MpUint, usize, *mut c_int) -> MpUint>,
-}
-
-/// `mp_obj_base_t`: the type pointer every MicroPython object starts with.
-#[repr(C)]
-pub struct MpObjBase {
-    pub type_: *const c_void,
-}
 
 /// A MicroPython object whose state is a Rust pin: the object header, then the pin. The
 /// C side allocates it (statically or from the GC) and gives its type the protocol
@@ -67,8 +59,11 @@ unsafe extern "C" fn rust_pin_ioctl<P: Pin>(
 static LATCH_PIN_PROTOCOL: MpPinP = rust_pin_protocol::<LatchPin>();
 
 /// The `mp_pin_p_t` of `mprs_latch_pin_obj_t` objects, for their type's protocol slot.
+///
+/// # Safety
+/// None to keep: it only returns a pointer to a static (`unsafe` as every export is).
 #[no_mangle]
-pub extern "C" fn mprs_pin_latch_protocol() -> *const MpPinP {
+pub unsafe extern "C" fn mprs_pin_latch_protocol() -> *const MpPinP {
     &LATCH_PIN_PROTOCOL
 }
 
@@ -87,20 +82,6 @@ pub unsafe extern "C" fn mprs_pin_latch_init(obj: *mut PinObject<LatchPin>, type
         // SAFETY: the caller guarantees obj is writable for one object.
         unsafe { obj.write(object) };
     }
-}
-
-// `MprsCall` is opaque: only pointers to it cross the boundary.
-#[allow(improper_ctypes)]
-extern "C" {
-    /// The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
-    /// reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
-    pub fn mprs_port_pin_ioctl(
-        call: *mut MprsCall,
-        pin: MpObj,
-        request: MpUint,
-        arg: usize,
-        errcode: *mut c_int,
-    ) -> MpUint;
 }
 
 /// A MicroPython pin object, through the port.
@@ -190,60 +171,4 @@ pub unsafe extern "C" fn mprs_pin_apply(call: *mut MprsCall, pin: MpObj, op: Mpr
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::errno::Numbering;
-
-    /// The one port service the adapter uses, as a host port would give it.
-    #[no_mangle]
-    extern "C" fn mprs_port_errno(which: MprsErrno) -> c_int {
-        Numbering::Darwin.value(which)
-    }
-
-    fn call(
-        obj: &mut PinObject<LatchPin>,
-        request: MpUint,
-        arg: usize,
-        errcode: *mut c_int,
-    ) -> MpUint {
-        let ioctl = LATCH_PIN_PROTOCOL.ioctl.expect("ioctl");
-        // SAFETY: obj is a live PinObject<LatchPin> used by nothing else meanwhile.
-        unsafe {
-            ioctl(
-                MpObj(obj as *mut PinObject<LatchPin> as usize as MpUint),
-                request,
-                arg,
-                errcode,
-            )
-        }
-    }
-
-    #[test]
-    fn a_rust_pin_through_its_c_vtable() {
-        let mut obj = PinObject::<LatchPin> {
-            base: MpObjBase {
-                type_: core::ptr::null(),
-            },
-            pin: LatchPin::default(),
-        };
-        let mut err = 0;
-        assert_eq!(call(&mut obj, pin::MP_PIN_WRITE, 1, &mut err), 0);
-        assert_eq!(call(&mut obj, pin::MP_PIN_READ, 0, &mut err), 1);
-        assert_eq!(call(&mut obj, pin::MP_PIN_OUTPUT, 0, &mut err), 0);
-        assert!(obj.pin.output && obj.pin.level);
-        assert_eq!(err, 0);
-        assert_eq!(call(&mut obj, 77, 0, &mut err), MP_STREAM_ERROR);
-        assert_eq!(err, 22);
-        // NULL errcode, as the C original passes it: no crash, same answer.
-        assert_eq!(
-            call(&mut obj, 77, 0, core::ptr::null_mut()),
-            MP_STREAM_ERROR
-        );
-        let ioctl = LATCH_PIN_PROTOCOL.ioctl.expect("ioctl");
-        // SAFETY: a NULL object is allowed and refused.
-        assert_eq!(
-            unsafe { ioctl(MpObj(0), pin::MP_PIN_READ, 0, &mut err) },
-            MP_STREAM_ERROR
-        );
-    }
-}
+mod tests;

@@ -1,10 +1,17 @@
 //! WebREPL exports: the `_webrepl` object's stream methods over the state machine in
-//! `crate::webrepl`, and the port services it acts through. The glue keeps the session in
+//! `crate::webrepl`, acting through the port services of `crate::abi`. The glue keeps the session in
 //! opaque storage inside its object (`MPRS_WEBREPL_SESSION_SIZE` bytes, 8-aligned) and the
 //! open file in a field the GC scans.
 
 use super::PortErrnos;
-use crate::abi::{uint_to_usize, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
+pub use crate::abi::MprsWebrepl;
+use crate::abi::{
+    mprs_port_webrepl_chunk, mprs_port_webrepl_close_file, mprs_port_webrepl_open,
+    mprs_port_webrepl_password, mprs_port_webrepl_read_file, mprs_port_webrepl_recv,
+    mprs_port_webrepl_remove, mprs_port_webrepl_rename, mprs_port_webrepl_send,
+    mprs_port_webrepl_send_framed, mprs_port_webrepl_version, mprs_port_webrepl_write_file,
+    uint_to_usize, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR,
+};
 use crate::errno::Errnos;
 use crate::webrepl::{ChunkBuf, Feed, Frame, Host, Session, READ_MAX};
 use core::ffi::{c_int, c_void};
@@ -22,63 +29,6 @@ const _: () = assert!(MPRS_WEBREPL_GET_CHUNK_MAX == crate::webrepl::GET_CHUNK_MA
 
 const _: () = assert!(core::mem::size_of::<Session>() <= MPRS_WEBREPL_SESSION_SIZE);
 const _: () = assert!(core::mem::align_of::<Session>() <= 8);
-
-/// The glue's `_webrepl` object, opaque here: the services find its socket and file.
-pub struct MprsWebrepl {
-    _opaque: [u8; 0],
-}
-
-// `MprsCall` and `MprsWebrepl` are opaque: only pointers to them cross the boundary.
-#[allow(improper_ctypes)]
-extern "C" {
-    /// Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
-    /// `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
-    /// (an errno, or MPRS_RAISED with the exception in `call`).
-    pub fn mprs_port_webrepl_recv(
-        call: *mut MprsCall,
-        repl: *mut MprsWebrepl,
-        buf: *mut u8,
-        len: usize,
-        text: *mut bool,
-        errcode: *mut c_int,
-    ) -> MpUint;
-    /// Sends one frame, text or binary; errors are ignored, as in the C original.
-    pub fn mprs_port_webrepl_send(repl: *mut MprsWebrepl, data: *const u8, len: usize, text: bool);
-    /// Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
-    /// for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
-    pub fn mprs_port_webrepl_send_framed(repl: *mut MprsWebrepl, buf: *mut u8, len: usize);
-    /// The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
-    /// until the read that asked for it has returned): its start, its length in `*len`.
-    /// NULL with `*len` 0 when there is none.
-    pub fn mprs_port_webrepl_chunk(repl: *mut MprsWebrepl, len: *mut usize) -> *mut u8;
-    /// The password set with `_webrepl.password()`.
-    pub fn mprs_port_webrepl_password(len: *mut usize) -> *const u8;
-    /// Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
-    pub fn mprs_port_webrepl_open(
-        repl: *mut MprsWebrepl,
-        name: *const u8,
-        len: usize,
-        write: bool,
-    ) -> bool;
-    pub fn mprs_port_webrepl_write_file(
-        repl: *mut MprsWebrepl,
-        data: *const u8,
-        len: usize,
-    ) -> bool;
-    /// Reads from the current file: the count, or -1 on error.
-    pub fn mprs_port_webrepl_read_file(repl: *mut MprsWebrepl, buf: *mut u8, len: usize) -> isize;
-    pub fn mprs_port_webrepl_close_file(repl: *mut MprsWebrepl);
-    pub fn mprs_port_webrepl_rename(
-        repl: *mut MprsWebrepl,
-        from: *const u8,
-        from_len: usize,
-        to: *const u8,
-        to_len: usize,
-    ) -> bool;
-    pub fn mprs_port_webrepl_remove(repl: *mut MprsWebrepl, name: *const u8, len: usize);
-    /// MICROPY_VERSION_MAJOR, _MINOR and _MICRO.
-    pub fn mprs_port_webrepl_version(out: *mut u8);
-}
 
 /// The glue's object, as the machine's host.
 struct PortHost {

@@ -140,10 +140,6 @@ impl AcceptQueue {
             .position(|s| s.map(|p| p.pcb) == Some(pcb))
     }
 
-    pub fn contains(&self, pcb: Pcb) -> bool {
-        self.slot_of(pcb).is_some()
-    }
-
     /// Removes what `slot` holds; `None` if the index is out of range or the slot empty
     /// (a stale callback).
     pub fn remove_slot(&mut self, slot: usize) -> Option<Pending> {
@@ -159,7 +155,8 @@ impl AcceptQueue {
         self.slots.iter_mut().flatten().find(|p| p.pcb == pcb)
     }
 
-    /// The queued connections, oldest first.
+    /// The queued connections, oldest first (for the tests).
+    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = Pcb> + '_ {
         // Ages are distinct, so each step takes the oldest younger than the last one
         // (a selection over at most BACKLOG_MAX slots; sorting would pull in panics).
@@ -465,7 +462,8 @@ impl Socket {
         }
     }
 
-    /// Connections waiting for accept().
+    /// Connections waiting for accept() (for the tests).
+    #[cfg(any(test, feature = "test-hooks"))]
     pub fn queued(&self) -> usize {
         match &self.role {
             Role::Listening { queue, .. } => queue.len(),

@@ -124,7 +124,7 @@ fn logged_in(host: &mut FakeHost) -> Session {
     let mut s = Session::new();
     s.start(host);
     assert_eq!(s.feed(b"secret\r", Frame::Text, host), Feed::Consumed);
-    assert!(s.logged_in());
+    assert!(s.forwards_output());
     host.sent.clear();
     s
 }
@@ -197,7 +197,7 @@ fn wrong_or_overlong_password_is_denied_and_ends_the_stream() {
             Feed::Denied,
             "no second try"
         );
-        assert!(!s.logged_in());
+        assert!(!s.forwards_output());
     }
 }
 

@@ -13,6 +13,7 @@
 #include "lwip/priv/tcp_priv.h"
 #include "netif/ethernet.h"
 #include "harness.h"
+#include "py/runtime.h"
 
 ip_addr_t harness_addr;
 volatile size_t harness_sched_calls;
@@ -172,12 +173,15 @@ void mprs_lwip_port_run_callback(void *owner) {
 
 #if MPRS_LWIP_HOST_SCHEDULER
 
-// A bounded queue, as mp_sched_schedule's.
+// mp_sched_schedule for c-glue/lwip.c (tests/lwip/mp/py/runtime.h): a bounded queue, as
+// MicroPython's.
 static pthread_mutex_t sched_mutex = PTHREAD_MUTEX_INITIALIZER;
-static void *sched_queue[64];
+static struct {
+    mp_obj_t function, arg;
+} sched_queue[64];
 static size_t sched_head, sched_len, sched_capacity = 4;
 
-bool mprs_lwip_host_sched_schedule(void *owner) {
+bool mp_sched_schedule(mp_obj_t function, mp_obj_t arg) {
     pthread_mutex_lock(&sched_mutex);
     harness_sched_calls += 1;
     if (pthread_equal(pthread_self(), lwip_thread)) {
@@ -185,7 +189,8 @@ bool mprs_lwip_host_sched_schedule(void *owner) {
     }
     bool ok = sched_len < sched_capacity;
     if (ok) {
-        sched_queue[(sched_head + sched_len) % 64] = owner;
+        sched_queue[(sched_head + sched_len) % 64].function = function;
+        sched_queue[(sched_head + sched_len) % 64].arg = arg;
         sched_len += 1;
     }
     pthread_mutex_unlock(&sched_mutex);
@@ -202,17 +207,20 @@ size_t harness_drain(void) {
     size_t ran = 0;
     for (;;) {
         pthread_mutex_lock(&sched_mutex);
-        void *owner = NULL;
+        const mp_obj_fun_builtin_fixed_t *function = NULL;
+        mp_obj_t arg = NULL;
         if (sched_len > 0) {
-            owner = sched_queue[sched_head];
+            function = sched_queue[sched_head].function;
+            arg = sched_queue[sched_head].arg;
             sched_head = (sched_head + 1) % 64;
             sched_len -= 1;
         }
         pthread_mutex_unlock(&sched_mutex);
-        if (owner == NULL) {
+        if (function == NULL) {
             return ran;
         }
-        mprs_lwip_port_run_callback(owner);
+        // The glue's scheduled function, as the VM would call it.
+        function->fun(arg);
         ran += 1;
     }
 }
@@ -234,8 +242,8 @@ size_t harness_drain(void) {
 
 void sock_init(test_sock_t *s) {
     memset(s, 0, sizeof(*s));
-    if (mprs_lwip_tcp_init(&s->shim, s) != ERR_OK) {
-        fprintf(stderr, "sock_init: mprs_lwip_tcp_init failed\n");
+    if (mprs_lwip_init(&s->shim, s) != ERR_OK) {
+        fprintf(stderr, "sock_init: mprs_lwip_init failed\n");
         abort();
     }
 }

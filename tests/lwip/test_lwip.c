@@ -353,7 +353,7 @@ static void bad_arguments_are_refused(void **state) {
     memset(&zeroed, 0, sizeof(zeroed));
     uint8_t buf[4];
     err_t e;
-    assert_int_equal(mprs_lwip_tcp_init(NULL, NULL), ERR_ARG);
+    assert_int_equal(mprs_lwip_init(NULL, NULL), ERR_ARG);
     assert_int_equal(mprs_lwip_tcp_recv(&zeroed, buf, 4, &e), -1);
     assert_int_equal(e, ERR_ARG);
     assert_int_equal(mprs_lwip_tcp_recv(NULL, buf, 4, &e), -1);
@@ -386,7 +386,7 @@ static void bad_arguments_are_refused(void **state) {
     assert_int_equal(mprs_lwip_on_accept(&listener.shim, (void *)&slot, ERR_OK, NULL), ERR_ARG);
     assert_int_equal(mprs_lwip_on_pending_error(&listener.shim, (size_t)-1), ERR_VAL);
     assert_int_equal(mprs_lwip_tcp_listen(&listener.shim, mprs_lwip_pcb(&listener.shim), 2), ERR_ISCONN);
-    assert_int_equal(mprs_lwip_tcp_init(&listener.shim, &listener), ERR_ISCONN);
+    assert_int_equal(mprs_lwip_init(&listener.shim, &listener), ERR_ISCONN);
     mprs_lwip_tcp_close(&listener.shim);
     assert_int_equal(mprs_lwip_tcp_recv(&listener.shim, buf, 4, &e), -1);
     assert_int_equal(e, ERR_CLSD);

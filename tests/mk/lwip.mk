@@ -9,28 +9,31 @@ DEPS_APT += liblwip-dev iproute2
 LWIP_CFLAGS = $(shell pkg-config --cflags lwip 2>/dev/null || echo -I/usr/include/lwip)
 LWIP_LIBS = $(shell pkg-config --libs lwip 2>/dev/null || echo -llwip)
 # lwIP's headers need POSIX types (ssize_t), so gnu99 rather than c99.
-LWIP_TEST_CFLAGS = -std=gnu99 $(CWARN) -g -Iinclude -Ic-glue -Itests/c -Itests/lwip $(LWIP_CFLAGS) -DMPRS_LWIP_HOST=1
-# The shim from c-glue/lwip.c replaces the inert services of tests/c/host_lwip.c.
-LWIP_TEST_SRC = tests/lwip/harness.c c-glue/lwip.c $(filter-out tests/c/host_lwip.c,$(HOST_PORT_C))
-LWIP_TEST_DEPS = $(LWIP_TEST_SRC) tests/lwip/harness.h c-glue/mprs_lwip.h $(HOST_LIB) include/mprs.h
+# c-glue/lwip.c is built as in a port, over tests/lwip/mp/: a stand-in for the few
+# MicroPython headers it includes.
+LWIP_TEST_CFLAGS = -std=gnu99 $(CWARN) -g -Iinclude -Ic-glue -Itests/c -Itests/lwip -Itests/lwip/mp $(LWIP_CFLAGS) \
+	$(HOST_DEFINES) -DMPRS_LWIP=1 -DMPRS_TEST_HOOKS=1
+# The default subsystems' host services and the shim of c-glue/lwip.c, over HOST_LWIP_LIB.
+LWIP_TEST_SRC = tests/lwip/harness.c c-glue/lwip.c $(HOST_PORT_C)
+LWIP_TEST_DEPS = $(LWIP_TEST_SRC) tests/lwip/harness.h $(wildcard tests/lwip/mp/py/*.h) c-glue/mprs_lwip.h $(HOST_LWIP_LIB) include/mprs.h
 LWIP_CYCLES_SANITIZED ?= 10000
 LWIP_CYCLES_VALGRIND ?= 10000
 
 $(BUILD)/lwip/test_lwip_sched: tests/lwip/test_lwip.c $(LWIP_TEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LWIP_TEST_CFLAGS) -DMPRS_LWIP_HOST_SCHEDULER=1 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LIB) $(LWIP_LIBS) -lcmocka $(HOST_LDLIBS)
+	$(CC) $(LWIP_TEST_CFLAGS) -DMPRS_LWIP_HOST_SCHEDULER=1 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LWIP_LIB) $(LWIP_LIBS) -lcmocka $(HOST_LDLIBS)
 
 $(BUILD)/lwip/test_lwip_nosched: tests/lwip/test_lwip.c $(LWIP_TEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LWIP_TEST_CFLAGS) -DMPRS_LWIP_HOST_SCHEDULER=0 -DMPRS_LWIP_DEFERRED_MAX=2 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LIB) $(LWIP_LIBS) -lcmocka $(HOST_LDLIBS)
+	$(CC) $(LWIP_TEST_CFLAGS) -DMPRS_LWIP_HOST_SCHEDULER=0 -DMPRS_LWIP_DEFERRED_MAX=2 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LWIP_LIB) $(LWIP_LIBS) -lcmocka $(HOST_LDLIBS)
 
 $(BUILD)/lwip/test_lwip_asan: tests/lwip/test_lwip.c $(LWIP_TEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LWIP_TEST_CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -DMPRS_LWIP_HOST_SCHEDULER=1 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LIB) $(LWIP_LIBS) -lcmocka $(HOST_LDLIBS)
+	$(CC) $(LWIP_TEST_CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -DMPRS_LWIP_HOST_SCHEDULER=1 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LWIP_LIB) $(LWIP_LIBS) -lcmocka $(HOST_LDLIBS)
 
 $(BUILD)/lwip/tap_peer: tests/lwip/tap_peer.c $(LWIP_TEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LWIP_TEST_CFLAGS) -DMPRS_LWIP_HOST_SCHEDULER=1 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LIB) $(LWIP_LIBS) $(HOST_LDLIBS)
+	$(CC) $(LWIP_TEST_CFLAGS) -DMPRS_LWIP_HOST_SCHEDULER=1 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LWIP_LIB) $(LWIP_LIBS) $(HOST_LDLIBS)
 
 .PHONY: test-lwip test-lwip-asan test-lwip-valgrind test-lwip-netns bench-lwip
 test-lwip: $(BUILD)/lwip/test_lwip_sched $(BUILD)/lwip/test_lwip_nosched
@@ -55,7 +58,7 @@ test-lwip-netns: $(BUILD)/lwip/tap_peer
 
 $(BUILD)/lwip/bench_lwip: benches/lwip_loopback.c $(LWIP_TEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LWIP_TEST_CFLAGS) -O2 -DMPRS_LWIP_HOST_SCHEDULER=1 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LIB) $(LWIP_LIBS) $(HOST_LDLIBS)
+	$(CC) $(LWIP_TEST_CFLAGS) -O2 -DMPRS_LWIP_HOST_SCHEDULER=1 -o $@ $< $(LWIP_TEST_SRC) $(HOST_LWIP_LIB) $(LWIP_LIBS) $(HOST_LDLIBS)
 
 bench-lwip: $(BUILD)/lwip/bench_lwip
 	$(BUILD)/lwip/bench_lwip

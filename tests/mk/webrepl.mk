@@ -4,12 +4,13 @@ BENCHES += bench-webrepl
 SIZE_SUBSYSTEMS += webrepl
 
 WEBREPL_VENV := $(VENV)
-WEBREPL_SERVER := target/release/examples/webrepl_server
+# The test server is a crate of its own (tests/webrepl/Cargo.toml), built into target/.
+WEBREPL_SERVER := target/release/webrepl_server
 FUZZ_SECONDS ?= 10
 
 .PHONY: webrepl-server test-webrepl-e2e test-webrepl-fuzz bench-webrepl
 webrepl-server:
-	$(CARGO) build --quiet --release --example webrepl_server --features std
+	$(CARGO) build --quiet --release --manifest-path tests/webrepl/Cargo.toml --target-dir target
 
 test-webrepl-e2e: $(WEBREPL_VENV)/.installed webrepl-server
 	timeout 300 $(WEBREPL_VENV)/bin/python tests/webrepl/test_client.py $(WEBREPL_SERVER)

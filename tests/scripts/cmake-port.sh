@@ -23,7 +23,7 @@ pass() {
     echo "cmake-port: $mode: $*"
 }
 originals=(py/stream.c extmod/os_dupterm.c extmod/virtpin.c extmod/modwebrepl.c extmod/modwebsocket.c)
-glue=(port.c lwip.c stream.c dupterm.c virtpin.c webrepl.c websocket.c)
+glue=(port.c stream.c dupterm.c virtpin.c webrepl.c websocket.c)
 toolchain=()
 [ "$mode" = rp2040 ] && toolchain=(-DCMAKE_TOOLCHAIN_FILE="$root/tests/cmake-port/arm-none-eabi.cmake")
 
@@ -169,10 +169,10 @@ rp2040)
     list=$(compiled "$out/conf-subset")
     # lwip's definition reaches the glue's compile lines and the QSTR scan's.
     line=$(grep -P "^\Q$root/c-glue/lwip.c\E\t" <<<"$list") || fail "c-glue/lwip.c is not compiled"
-    grep -q -- -DMPRS_LWIP_SHIM=1 <<<"$line" ||
-        fail "MPRS_SUBSYSTEMS with lwip does not compile c-glue/lwip.c with MPRS_LWIP_SHIM=1"
+    grep -q -- -DMPRS_LWIP=1 <<<"$line" ||
+        fail "MPRS_SUBSYSTEMS with lwip does not compile c-glue/lwip.c with MPRS_LWIP=1"
     qstr_pp=$(grep -h 'makeqstrdefs.py pp' "$out/conf-subset"/CMakeFiles/firmware.dir/build.make)
-    grep -q -- -DMPRS_LWIP_SHIM=1 <<<"$qstr_pp" || fail "the QSTR scan does not see MPRS_LWIP_SHIM=1"
+    grep -q -- -DMPRS_LWIP=1 <<<"$qstr_pp" || fail "the QSTR scan does not see MPRS_LWIP=1"
     list=$(cut -f1 <<<"$list")
     for f in "$mpy/extmod/os_dupterm.c" "$mpy/extmod/virtpin.c" "$mpy/extmod/modwebsocket.c" "$root/c-glue/stream.c" "$root/c-glue/webrepl.c"; do
         grep -qx "$f" <<<"$list" || fail "MPRS_SUBSYSTEMS=\"stream webrepl lwip\" does not compile $f"
@@ -180,7 +180,7 @@ rp2040)
     for f in "$mpy/py/stream.c" "$mpy/extmod/modwebrepl.c" "$root/c-glue/dupterm.c" "$root/c-glue/virtpin.c" "$root/c-glue/websocket.c"; do
         if grep -qx "$f" <<<"$list"; then fail "MPRS_SUBSYSTEMS=\"stream webrepl lwip\" compiles $f"; fi
     done
-    pass "MPRS_SUBSYSTEMS=\"stream webrepl lwip\" replaces those two, keeps the other originals, defines MPRS_LWIP_SHIM for the glue and the QSTR scan"
+    pass "MPRS_SUBSYSTEMS=\"stream webrepl lwip\" replaces those two, keeps the other originals, defines MPRS_LWIP for the glue and the QSTR scan"
     ;;
 *)
     echo "usage: cmake-port.sh host|rp2040 <micropython dir> <out dir>"

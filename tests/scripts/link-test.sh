@@ -4,9 +4,14 @@
 # RISC-V), calling every export, and fails on a duplicate or missing symbol, on a member
 # that is not mprs's own, and on an executable stack (ld's "missing .note.GNU-stack"
 # warning, or a GNU_STACK program header with E).
-# Usage: link-test.sh <rust target> <libmprs.a> <out dir>
+# The firmware has the port services of the subsystems the library was built with, and no
+# others; with --no-gc-sections it links without --gc-sections, so a service the library
+# imports for a subsystem it was not built with is an undefined reference.
+# Usage: link-test.sh <rust target> <libmprs.a> <out dir> "<subsystems>" [--no-gc-sections]
 set -euo pipefail
-target=$1 lib=$2 out=$3
+target=$1 lib=$2 out=$3 subsystems=$4
+gc=(-Wl,--gc-sections) gc_said=with
+if [ "${5:-}" = --no-gc-sections ]; then gc=() gc_said=without; fi
 mkdir -p "$out"
 # The flags of the boards each core is found on (pico-sdk's for RP2040 and RP2350).
 case $target in
@@ -22,8 +27,13 @@ case $target in
     thumb*) tool=arm-none-eabi- libc=(--specs=nano.specs --specs=nosys.specs) libc_name=newlib ;;
     riscv*) tool=riscv64-unknown-elf- libc=(--specs=picolibc.specs) libc_name=picolibc ;;
 esac
-# Every function the header declares that Rust exports (not the port services).
-exports=$(grep -E '^[a-z_0-9]+ \*?mprs_[a-z0-9_]+\(' include/mprs.h | grep -oE 'mprs_[a-z0-9_]+\(' | tr -d '(' | sort -u)
+# MPRS_<NAME>=1 for each subsystem, as c-glue/mprs.mk defines them.
+defines=()
+for sub in $subsystems; do defines+=("-DMPRS_${sub^^}=1"); done
+# Every function the header declares for those subsystems that Rust exports (not the port
+# services).
+exports=$("${tool}gcc" "${cpu[@]}" "${libc[@]}" -E -P "${defines[@]}" -Iinclude -x c include/mprs.h |
+    grep -E '^[a-z_0-9]+ \*?mprs_[a-z0-9_]+\(' | grep -oE 'mprs_[a-z0-9_]+\(' | tr -d '(' | grep -v '^mprs_port_' | sort -u)
 {
     echo '#include <stdint.h>'
     echo '#include "mprs.h"'
@@ -31,9 +41,9 @@ exports=$(grep -E '^[a-z_0-9]+ \*?mprs_[a-z0-9_]+\(' include/mprs.h | grep -oE '
     for f in $exports; do echo "    (void *)$f,"; done
     echo '};'
 } > "$out/keep.c"
-"${tool}gcc" "${cpu[@]}" -Os -std=c99 -Wall -Werror -Iinclude -Itests/c \
+"${tool}gcc" "${cpu[@]}" -Os -std=c99 -Wall -Werror -Iinclude -Itests/c "${defines[@]}" \
     -ffunction-sections -fdata-sections "${libc[@]}" \
-    -Wl,--gc-sections -Wl,--undefined=mprs_link_keep -Wl,-Map="$out/firmware.map" -o "$out/firmware.elf" \
+    "${gc[@]}" -Wl,--undefined=mprs_link_keep -Wl,-Map="$out/firmware.map" -o "$out/firmware.elf" \
     tests/c/bare_port.c "$out/keep.c" "$lib" -lc -lgcc 2>&1 | tee "$out/link.log"
 if grep -qiE "multiple definition|undefined reference" "$out/link.log"; then
     echo "link-test: FAILED (see $out/link.log)"; exit 1
@@ -56,5 +66,5 @@ for helper in memcpy memset; do
     [ -n "$from" ] && echo "link-test: $helper comes from $from"
 done
 n=$(wc -w <<<"$exports")
-echo "link-test: $target firmware links with $libc_name and libgcc, $n exports kept, no duplicate or missing symbol, stack not executable${stack:+ (GNU_STACK $stack)}"
+echo "link-test: $target firmware ($subsystems) links with $libc_name and libgcc, $gc_said --gc-sections, $n exports kept, no duplicate or missing symbol, stack not executable${stack:+ (GNU_STACK $stack)}"
 "${tool}size" "$out/firmware.elf"

@@ -12,8 +12,8 @@ compilers=("$@")
 [ -f "$mpy/py/mphal.h" ] || { echo "pin-detect: skipped: no MicroPython at $mpy (see make test-micropython)"; exit 0; }
 mkdir -p "$out"
 hal_fns="mp_hal_pin_input mp_hal_pin_output mp_hal_pin_open_drain mp_hal_pin_od_low mp_hal_pin_od_high mp_hal_pin_low mp_hal_pin_high"
-# The unix port's warnings.
-cflags=(-std=gnu99 -Os -Wall -Werror -Wextra -Wno-unused-parameter -Wpointer-arith)
+# The unix port's warnings, and the macro mprs.mk defines for virtpin.
+cflags=(-std=gnu99 -Os -Wall -Werror -Wextra -Wno-unused-parameter -Wpointer-arith -DMPRS_VIRTPIN=1)
 failed=0
 
 check() { # compiler shape expected-count [extra flags...]
