@@ -10,7 +10,7 @@ impl Host for NullHost {
     fn password(&self) -> &[u8] {
         b"pw"
     }
-    fn open(&mut self, _: &[u8], _: bool) -> bool {
+    fn open(&mut self, _: &[u8], _: mprs::webrepl::Direction) -> bool {
         true
     }
     fn write_file(&mut self, data: &[u8]) -> bool {

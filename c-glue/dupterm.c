@@ -121,14 +121,14 @@ static void dupterm_report_call(void *ctx) {
     }
 }
 
-void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
+void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why, const char *msg) {
     static const char *const messages[] = {
         [MPRS_DUPTERM_WHY_EOF] = "dupterm: EOF received, deactivating\n",
         [MPRS_DUPTERM_WHY_READ_FAILED] = "dupterm: Exception in read() method, deactivating: ",
         [MPRS_DUPTERM_WHY_WRITE_FAILED] = "dupterm: Exception in write() method, deactivating: ",
     };
     dupterm_report_t r = {
-        why == MPRS_DUPTERM_WHY_OTHER || (size_t)why >= MP_ARRAY_SIZE(messages) ? call->msg : messages[why],
+        why == MPRS_DUPTERM_WHY_REQUESTED || (size_t)why >= MP_ARRAY_SIZE(messages) ? msg : messages[why],
         call->exc,
     };
     // The stream's exception is taken: once printed, it is done with. An exception raised while
@@ -156,8 +156,8 @@ void mprs_port_dupterm_schedule_interrupt(void) {
 }
 
 void mp_os_deactivate(size_t dupterm_idx, const char *msg, mp_obj_t exc) {
-    mprs_call_t call = { exc, msg };
-    mprs_dupterm_deactivate(&call, MICROPY_PY_OS_DUPTERM, dupterm_idx, MPRS_DUPTERM_WHY_OTHER);
+    mprs_call_t call = { exc };
+    mprs_dupterm_deactivate(&call, MICROPY_PY_OS_DUPTERM, dupterm_idx, msg);
     // The report takes `exc` and leaves in its place any exception raised while printing it;
     // an index past the slots is ignored, unreported, and `exc` is still there.
     if (call.exc != exc) {

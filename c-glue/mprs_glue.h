@@ -6,14 +6,13 @@
 #include "py/runtime.h"
 #include "mprs.h"
 
-// A VM exception raised inside a protected port service, held until Rust has returned;
-// and, for mp_os_deactivate, the message its caller gave.
+// One call from the glue into Rust: the VM exception raised inside a protected port
+// service, held until Rust has returned.
 struct mprs_call_t {
     mp_obj_t exc;
-    const char *msg;
 };
 
-#define MPRS_CALL_INIT { MP_OBJ_NULL, NULL }
+#define MPRS_CALL_INIT { MP_OBJ_NULL }
 
 // mprs_obj_t is the integer of the same width as mp_obj_t (checked in port.c).
 #define MPRS_OBJ(o) ((mprs_obj_t)(o))

@@ -130,7 +130,8 @@ static const mp_stream_p_t *stream_of(mp_obj_t obj) {
     return MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
 }
 
-mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, bool write) {
+mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, mprs_direction direction) {
+    bool write = direction == MPRS_DIRECTION_WRITE;
     protocol_call_t c = { .obj = MP_OBJ_FROM_MPRS(stream), .buf = buf, .arg = size, .errcode = errcode, .kind = write ? CALL_WRITE : CALL_READ };
     const mp_stream_p_t *stream_p = stream_of(c.obj);
     if (stream_p != NULL) {

@@ -24,6 +24,8 @@
 #ifndef MPRS_WEBREPL_PASSWORD_MAX
 #define MPRS_WEBREPL_PASSWORD_MAX (9)
 #endif
+_Static_assert(MPRS_WEBREPL_PASSWORD_MAX <= MPRS_WEBREPL_PASSWORD_LIMIT,
+    "mprs: MPRS_WEBREPL_PASSWORD_MAX is longer than a session can compare (MPRS_WEBREPL_PASSWORD_LIMIT)");
 
 // Bytes of file data in a GET chunk (the C original sent 256). Each chunk is one round
 // trip with the client, so larger chunks make GET faster. The buffer (this plus
@@ -161,8 +163,8 @@ static void webrepl_open_call(void *ctx) {
     c->self->cur_file = mp_builtin_open(2, open_args, (mp_map_t *)&mp_const_empty_map);
 }
 
-bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, bool write) {
-    webrepl_call_t c = { webrepl_of(repl), name, len, write, NULL, 0 };
+bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, mprs_direction direction) {
+    webrepl_call_t c = { webrepl_of(repl), name, len, direction == MPRS_DIRECTION_WRITE, NULL, 0 };
     c.self->cur_file = MP_OBJ_NULL;
     return mprs_protect(NULL, webrepl_open_call, &c);
 }

@@ -38,7 +38,8 @@ static mem_stream_t *stream_of(mprs_obj_t obj) {
 
 // The port services of the stream subsystem.
 
-mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, bool write) {
+mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, mprs_direction direction) {
+    bool write = direction == MPRS_DIRECTION_WRITE;
     (void)call;
     (void)errcode;
     mem_stream_t *s = stream_of(stream);

@@ -91,6 +91,14 @@
 #define MPRS_WEBREPL_GET_CHUNK_MAX 65533
 #endif
 
+#if defined(MPRS_WEBREPL)
+/**
+ * Longest password a port may set (`MPRS_WEBREPL_PASSWORD_MAX`): what a session can hold
+ * of what is typed.
+ */
+#define MPRS_WEBREPL_PASSWORD_LIMIT 32
+#endif
+
 #if defined(MPRS_WEBSOCKET)
 /**
  * Bytes of storage the glue reserves for a websocket's state (8-aligned).
@@ -119,6 +127,15 @@
  */
 #define MPRS_WEBSOCKET_WRITE_BUF 256
 #endif
+
+/**
+ * Which way bytes move: into the caller's buffer (`Read`) or out of it (`Write`).
+ *
+ */
+typedef enum {
+  MPRS_DIRECTION_READ,
+  MPRS_DIRECTION_WRITE,
+} mprs_direction;
 
 /**
  * Errno values mprs itself reports. The port maps each to its own numbering
@@ -160,9 +177,9 @@ typedef enum {
    */
   MPRS_DUPTERM_WHY_WRITE_FAILED,
   /**
-   * A message the port's caller supplied (`mp_os_deactivate`).
+   * The port asked for it (`mp_os_deactivate`), with a message of its own.
    */
-  MPRS_DUPTERM_WHY_OTHER,
+  MPRS_DUPTERM_WHY_REQUESTED,
 } mprs_dupterm_why;
 
 #if defined(MPRS_VIRTPIN)
@@ -455,7 +472,7 @@ extern mprs_uint_t mprs_port_stream_io(mprs_call_t *call,
                                        void *buf,
                                        mprs_uint_t size,
                                        int *errcode,
-                                       bool write);
+                                       mprs_direction direction);
 
 extern mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call,
                                           mprs_obj_t stream,
@@ -538,9 +555,10 @@ extern bool mprs_port_dupterm_detach(mprs_obj_t stream);
 
 #if defined(MPRS_DUPTERM)
 /**
- * Prints why a stream is deactivated, with the exception `call` holds (then cleared).
+ * Prints why a stream is deactivated (for `Requested`, the port's `msg`), with the
+ * exception `call` holds (then cleared).
  */
-extern void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why);
+extern void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why, const char *msg);
 #endif
 
 #if defined(MPRS_DUPTERM)
@@ -631,7 +649,7 @@ extern const uint8_t *mprs_port_webrepl_password(size_t *len);
 extern bool mprs_port_webrepl_open(mprs_webrepl_t *repl,
                                    const uint8_t *name,
                                    size_t len,
-                                   bool write);
+                                   mprs_direction direction);
 #endif
 
 #if defined(MPRS_WEBREPL)
@@ -738,13 +756,14 @@ size_t mprs_dupterm_poll(mprs_call_t *call, size_t slots, size_t flags);
 
 #if defined(MPRS_DUPTERM)
 /**
- * `mp_os_deactivate`: detaches the stream in `slot` (from every slot), reports `why`, and
+ * `mp_os_deactivate`: detaches the stream in `slot` (from every slot), reports it with the
+ * port's message `msg` (a format string, or NULL) and the exception `call` holds, and
  * closes it; an empty slot is only reported. A slot out of range is ignored.
  *
  * # Safety
- * `call` must be the glue's live call record.
+ * `call` must be the glue's live call record; `msg` NULL or a string the port keeps.
  */
-void mprs_dupterm_deactivate(mprs_call_t *call, size_t slots, size_t slot, mprs_dupterm_why why);
+void mprs_dupterm_deactivate(mprs_call_t *call, size_t slots, size_t slot, const char *msg);
 #endif
 
 #if defined(MPRS_LWIP)

@@ -143,7 +143,7 @@ extern "C" {
         buf: *mut c_void,
         size: MpUint,
         errcode: *mut c_int,
-        write: bool,
+        direction: crate::stream::Direction,
     ) -> MpUint;
     pub fn mprs_port_stream_ioctl(
         call: *mut MprsCall,
@@ -196,8 +196,13 @@ extern "C" {
     pub fn mprs_port_dupterm_poll(stream: MpObj, flags: MpUint) -> MpUint;
     /// Empties every slot holding `stream`; false if none did.
     pub fn mprs_port_dupterm_detach(stream: MpObj) -> bool;
-    /// Prints why a stream is deactivated, with the exception `call` holds (then cleared).
-    pub fn mprs_port_dupterm_report(call: *mut MprsCall, why: crate::dupterm::Deactivation);
+    /// Prints why a stream is deactivated (for `Requested`, the port's `msg`), with the
+    /// exception `call` holds (then cleared).
+    pub fn mprs_port_dupterm_report(
+        call: *mut MprsCall,
+        why: crate::dupterm::Deactivation,
+        msg: *const core::ffi::c_char,
+    );
     /// Closes a detached stream, swallowing any exception.
     pub fn mprs_port_dupterm_close(stream: MpObj);
     /// `mp_interrupt_char`, or -1 when none.
@@ -258,7 +263,7 @@ extern "C" {
         repl: *mut MprsWebrepl,
         name: *const u8,
         len: usize,
-        write: bool,
+        direction: crate::stream::Direction,
     ) -> bool;
     pub fn mprs_port_webrepl_write_file(
         repl: *mut MprsWebrepl,

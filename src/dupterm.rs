@@ -78,8 +78,8 @@ pub enum Deactivation {
     ReadFailed,
     /// `dupterm: Exception in write() method, deactivating: ` and the exception
     WriteFailed,
-    /// A message the port's caller supplied (`mp_os_deactivate`).
-    Other,
+    /// The port asked for it (`mp_os_deactivate`), with a message of its own.
+    Requested,
 }
 
 /// What `rx_chr` found.

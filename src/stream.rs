@@ -25,6 +25,16 @@ pub enum IoError {
     Raised,
 }
 
+/// Which way bytes move: into the caller's buffer (`Read`) or out of it (`Write`).
+///
+/// cbindgen:prefix-with-name
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Read,
+    Write,
+}
+
 /// A raw stream: `mp_stream_p_t`'s read and write. `Ok(n)` is the count the stream
 /// reports, which a misbehaving stream may make larger than the buffer; the algorithms
 /// here check it, so implementations pass it on unchanged.

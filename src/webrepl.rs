@@ -16,6 +16,7 @@
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
 
+pub use crate::stream::Direction;
 use crate::websocket::HEADROOM;
 
 /// Length of a file-transfer request.
@@ -31,7 +32,8 @@ pub const GET_CHUNK: usize = 256;
 pub const GET_CHUNK_MAX: usize = 0xffff - 2;
 /// A chunk buffer starts with room for the websocket header, then the chunk's u16 length.
 pub const CHUNK_PREFIX: usize = HEADROOM + 2;
-/// Longest password the machine can hold; the port may set a lower limit.
+/// Longest password the machine can hold. The port's own limit (`MPRS_WEBREPL_PASSWORD_MAX`
+/// in c-glue/webrepl.c, 9 as in the C original) may not exceed it, which the glue asserts.
 pub const PASSWORD_MAX: usize = 32;
 /// Suffix of the temporary file a PUT writes before renaming it into place.
 pub const TEMP_SUFFIX: &[u8] = b".part";
@@ -73,7 +75,7 @@ pub trait Host {
     /// The password set with `_webrepl.password()`.
     fn password(&self) -> &[u8];
     /// Opens `name` for writing (truncating) or reading; the host keeps the open file.
-    fn open(&mut self, name: &[u8], write: bool) -> bool;
+    fn open(&mut self, name: &[u8], direction: Direction) -> bool;
     /// Writes all of `data` to the open file.
     fn write_file(&mut self, data: &[u8]) -> bool;
     /// Reads up to `buf.len()` bytes of the open file; 0 at its end.
@@ -132,6 +134,8 @@ pub struct Session {
     /// The password typed so far (only its first `PASSWORD_MAX` bytes are kept).
     typed: [u8; PASSWORD_MAX],
     typed_len: usize,
+    /// More was typed than any password can hold: it matches none, not even an empty one.
+    typed_overlong: bool,
     header: [u8; HEADER_LEN],
     header_len: usize,
     op: Op,
@@ -157,6 +161,7 @@ impl Session {
             denied: false,
             typed: [0; PASSWORD_MAX],
             typed_len: 0,
+            typed_overlong: false,
             header: [0; HEADER_LEN],
             header_len: 0,
             op: Op::Idle,
@@ -251,10 +256,8 @@ impl Session {
     fn feed_password<H: Host + ?Sized>(&mut self, data: &[u8], host: &mut H) -> Feed {
         for &byte in data {
             if byte == b'\r' || byte == b'\n' {
-                if password_matches(
-                    host.password(),
-                    self.typed.get(..self.typed_len).unwrap_or_default(),
-                ) {
+                let typed = self.typed.get(..self.typed_len).unwrap_or_default();
+                if !self.typed_overlong && password_matches(host.password(), typed) {
                     self.logged_in = true;
                     self.typed = [0; PASSWORD_MAX];
                     self.typed_len = 0;
@@ -269,8 +272,7 @@ impl Session {
                 *slot = byte;
                 self.typed_len += 1;
             } else {
-                // Longer than any password: remember that it cannot match.
-                self.typed_len = PASSWORD_MAX + 1;
+                self.typed_overlong = true;
             }
         }
         Feed::Consumed
@@ -369,7 +371,7 @@ impl Session {
         self.set_name(name);
         let mut temp = [0u8; NAME_MAX + 8];
         let len = self.temp_name(&mut temp);
-        if !host.open(temp.get(..len).unwrap_or_default(), true) {
+        if !host.open(temp.get(..len).unwrap_or_default(), Direction::Write) {
             self.op = drain(request.size);
             reply(host, STATUS_FILE_ERROR);
             return;
@@ -404,7 +406,7 @@ impl Session {
             return;
         };
         self.set_name(name);
-        if !host.open(name, false) {
+        if !host.open(name, Direction::Read) {
             reply(host, STATUS_FILE_ERROR);
             return;
         }

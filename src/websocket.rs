@@ -76,7 +76,7 @@ pub trait Socket: RawStream {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Rx {
+enum Receiving {
     /// Collecting a frame header: `have` of `need` bytes are in `hdr`.
     Header { have: u8, need: u8 },
     /// A data payload: `left` bytes still to give the reader; `started` once some were.
@@ -92,7 +92,7 @@ enum Rx {
     Closed,
 }
 
-const HEADER_START: Rx = Rx::Header { have: 0, need: 2 };
+const HEADER_START: Receiving = Receiving::Header { have: 0, need: 2 };
 /// `pong` when no pong is due.
 const NO_PONG: u8 = 0xff;
 
@@ -100,7 +100,7 @@ const NO_PONG: u8 = 0xff;
 /// the `websocket` object.
 #[derive(Clone, Debug)]
 pub struct Websocket {
-    rx: Rx,
+    rx: Receiving,
     hdr: [u8; HEADER_MAX],
     /// A control frame's payload; a due pong's until it is sent.
     buf: [u8; CONTROL_MAX],
@@ -168,7 +168,7 @@ impl Websocket {
 
     /// Whether the connection is over for reading (close received, peer gone, or broken).
     pub fn closed(&self) -> bool {
-        self.rx == Rx::Closed
+        self.rx == Receiving::Closed
     }
 
     /// Reads payload bytes into `out`: the count, 0 at end of file (or for an empty `out`),
@@ -203,26 +203,26 @@ impl Websocket {
                 self.send_pong(sock, errnos)?;
             }
             match self.rx {
-                Rx::Closed => return Ok(0),
-                Rx::Reset => return self.ended(true, errnos),
-                Rx::Header { have, need } => {
+                Receiving::Closed => return Ok(0),
+                Receiving::Reset => return self.ended(true, errnos),
+                Receiving::Header { have, need } => {
                     let dst = self.hdr.get_mut(usize::from(have)..usize::from(need));
                     let n = read_some(sock, errnos, dst.unwrap_or_default())?;
                     if n == 0 {
                         return self.ended(have > 0, errnos);
                     }
                     let have = have + n as u8;
-                    self.rx = Rx::Header { have, need };
+                    self.rx = Receiving::Header { have, need };
                     if have == need {
                         self.header_done(sock, errnos)?;
                     }
                 }
-                Rx::Data { left, started } => {
+                Receiving::Data { left, started } => {
                     let want = usize::from(left).min(out.len());
                     let n = read_some(sock, errnos, out.get_mut(..want).unwrap_or_default())?;
                     if n == 0 {
                         if started {
-                            self.rx = Rx::Reset;
+                            self.rx = Receiving::Reset;
                             return Ok(0);
                         }
                         return self.ended(true, errnos);
@@ -233,21 +233,21 @@ impl Websocket {
                     self.rx = if left == 0 {
                         HEADER_START
                     } else {
-                        Rx::Data {
+                        Receiving::Data {
                             left,
                             started: true,
                         }
                     };
                     return Ok(n);
                 }
-                Rx::Control { have, len } => {
+                Receiving::Control { have, len } => {
                     if have < len {
                         let dst = self.buf.get_mut(usize::from(have)..usize::from(len));
                         let n = read_some(sock, errnos, dst.unwrap_or_default())?;
                         if n == 0 {
                             return self.ended(true, errnos);
                         }
-                        self.rx = Rx::Control {
+                        self.rx = Receiving::Control {
                             have: have + n as u8,
                             len,
                         };
@@ -261,7 +261,7 @@ impl Websocket {
 
     /// The socket reached end of file: clean between frames, an error inside one.
     fn ended<E: Errnos + ?Sized>(&mut self, mid_frame: bool, errnos: &E) -> Result<usize, IoError> {
-        self.rx = Rx::Closed;
+        self.rx = Receiving::Closed;
         if mid_frame {
             Err(IoError::Errno(errnos.value(MprsErrno::Econnreset)))
         } else {
@@ -284,9 +284,9 @@ impl Websocket {
         }
         let ext: u8 = if len7 == 126 { 2 } else { 0 };
         let need = 2 + ext + if b1 & MASKED != 0 { 4 } else { 0 };
-        if let Rx::Header { have, .. } = self.rx {
+        if let Receiving::Header { have, .. } = self.rx {
             if have < need {
-                self.rx = Rx::Header { have, need };
+                self.rx = Receiving::Header { have, need };
                 return Ok(());
             }
         }
@@ -317,7 +317,7 @@ impl Websocket {
         if control {
             // Its payload goes where a due pong's is: that pong goes first.
             self.send_pong(sock, errnos)?;
-            self.rx = Rx::Control {
+            self.rx = Receiving::Control {
                 have: 0,
                 len: len as u8,
             };
@@ -329,7 +329,7 @@ impl Websocket {
             self.rx = if len == 0 {
                 HEADER_START
             } else {
-                Rx::Data {
+                Receiving::Data {
                     left: len,
                     started: false,
                 }
@@ -353,7 +353,7 @@ impl Websocket {
                 Ok(false)
             }
             OP_CLOSE => {
-                self.rx = Rx::Closed;
+                self.rx = Receiving::Closed;
                 // Echo the status code, if the peer gave one.
                 let status = [self.buf[0], self.buf[1]];
                 let status: &[u8] = if len >= 2 { &status } else { &[] };
@@ -384,7 +384,7 @@ impl Websocket {
         S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
-        self.rx = Rx::Closed;
+        self.rx = Receiving::Closed;
         best_effort(self.send_close(sock, errnos, &status.to_be_bytes()))?;
         Err(IoError::Errno(errnos.value(MprsErrno::Eio)))
     }
@@ -409,7 +409,7 @@ impl Websocket {
         S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
-        self.rx = Rx::Closed;
+        self.rx = Receiving::Closed;
         best_effort(self.send_close(sock, errnos, &CLOSE_NORMAL.to_be_bytes()))
     }
 

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mprs::webrepl::{Feed, Frame, Host, Session, CHUNK_PREFIX, READ_MAX};
+use mprs::webrepl::{Direction, Feed, Frame, Host, Session, CHUNK_PREFIX, READ_MAX};
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -22,8 +22,8 @@ impl Host for MemHost {
     fn password(&self) -> &[u8] {
         b"pw"
     }
-    fn open(&mut self, name: &[u8], write: bool) -> bool {
-        if write {
+    fn open(&mut self, name: &[u8], direction: Direction) -> bool {
+        if direction == Direction::Write {
             self.files.insert(name.to_vec(), Vec::new());
         } else if !self.files.contains_key(name) {
             return false;

@@ -119,7 +119,7 @@ fn eof_deactivates_and_closes_once() {
     assert_eq!(f.slots, vec![None]);
     // Reached again: the slot is empty, nothing more is read or closed.
     assert_eq!(rx_chr(&mut f), Rx::Nothing);
-    deactivate_slot(&mut f, 0, Deactivation::Other);
+    deactivate_slot(&mut f, 0, Deactivation::Requested);
     deactivate(&mut f, 0, Deactivation::ReadFailed);
     assert_eq!(f.closes(), vec![1], "closed exactly once");
     assert_eq!(f.reports.len(), 3, "every deactivation still reports");

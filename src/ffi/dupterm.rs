@@ -8,7 +8,7 @@ use crate::abi::{
     MP_STREAM_ERROR,
 };
 use crate::dupterm::{self, Deactivation, ReadByte, Terminals, Written};
-use core::ffi::c_int;
+use core::ffi::{c_char, c_int};
 
 /// A stream detached from its slots, owned until it is closed.
 pub struct DetachedStream(MpObj);
@@ -17,6 +17,8 @@ pub struct DetachedStream(MpObj);
 struct PortTerminals {
     call: *mut MprsCall,
     slots: usize,
+    /// The port's own message for a requested deactivation (`mp_os_deactivate`), or NULL.
+    msg: *const c_char,
 }
 
 impl Terminals for PortTerminals {
@@ -66,7 +68,7 @@ impl Terminals for PortTerminals {
     }
     fn report(&mut self, why: Deactivation) {
         // SAFETY: the call record is the glue's live one.
-        unsafe { mprs_port_dupterm_report(self.call, why) }
+        unsafe { mprs_port_dupterm_report(self.call, why, self.msg) }
     }
     fn close(&mut self, stream: DetachedStream) {
         // SAFETY: the stream was just detached and is closed once (it is consumed here).
@@ -89,7 +91,12 @@ impl Terminals for PortTerminals {
 /// `call` must be the glue's live call record.
 #[no_mangle]
 pub unsafe extern "C" fn mprs_dupterm_rx_chr(call: *mut MprsCall, slots: usize) -> c_int {
-    dupterm::rx_chr(&mut PortTerminals { call, slots }).code()
+    dupterm::rx_chr(&mut PortTerminals {
+        call,
+        slots,
+        msg: core::ptr::null(),
+    })
+    .code()
 }
 
 /// `mp_os_dupterm_tx_strn`: the smallest count written across attached slots, or -1 when
@@ -106,7 +113,14 @@ pub unsafe extern "C" fn mprs_dupterm_tx_strn(
 ) -> c_int {
     // SAFETY: the caller guarantees buf covers len bytes.
     let data = unsafe { super::slice_or_empty(buf, len) };
-    dupterm::tx_strn(&mut PortTerminals { call, slots }, data)
+    dupterm::tx_strn(
+        &mut PortTerminals {
+            call,
+            slots,
+            msg: core::ptr::null(),
+        },
+        data,
+    )
 }
 
 /// `mp_os_dupterm_poll`: the merged poll flags of the attached slots.
@@ -119,22 +133,31 @@ pub unsafe extern "C" fn mprs_dupterm_poll(
     slots: usize,
     flags: usize,
 ) -> usize {
-    dupterm::poll(&mut PortTerminals { call, slots }, flags)
+    dupterm::poll(
+        &mut PortTerminals {
+            call,
+            slots,
+            msg: core::ptr::null(),
+        },
+        flags,
+    )
 }
 
-/// `mp_os_deactivate`: detaches the stream in `slot` (from every slot), reports `why`, and
+/// `mp_os_deactivate`: detaches the stream in `slot` (from every slot), reports it with the
+/// port's message `msg` (a format string, or NULL) and the exception `call` holds, and
 /// closes it; an empty slot is only reported. A slot out of range is ignored.
 ///
 /// # Safety
-/// `call` must be the glue's live call record.
+/// `call` must be the glue's live call record; `msg` NULL or a string the port keeps.
 #[no_mangle]
 pub unsafe extern "C" fn mprs_dupterm_deactivate(
     call: *mut MprsCall,
     slots: usize,
     slot: usize,
-    why: Deactivation,
+    msg: *const c_char,
 ) {
     if slot < slots {
-        dupterm::deactivate_slot(&mut PortTerminals { call, slots }, slot, why);
+        let mut terminals = PortTerminals { call, slots, msg };
+        dupterm::deactivate_slot(&mut terminals, slot, Deactivation::Requested);
     }
 }

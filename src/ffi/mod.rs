@@ -16,7 +16,7 @@ pub mod websocket;
 
 use crate::abi::{self, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
 use crate::errno::Errnos;
-use crate::stream::{IoError, RawStream};
+use crate::stream::{Direction, IoError, RawStream};
 use core::ffi::{c_int, c_void};
 
 /// Calls the port's panic hook.
@@ -122,9 +122,9 @@ pub struct PortStream {
 
 impl PortStream {
     /// One protected read or write; `buf` is written to only for a read.
-    fn io(&mut self, buf: *mut u8, len: usize, write: bool) -> Result<usize, IoError> {
+    fn io(&mut self, buf: *mut u8, len: usize, direction: Direction) -> Result<usize, IoError> {
         let mut errcode = 0;
-        // SAFETY: buf covers len bytes of a live slice (writable when !write); the service
+        // SAFETY: buf covers len bytes of a live slice (writable for a read); the service
         // moves at most len bytes and reports exceptions instead of unwinding.
         let ret = unsafe {
             abi::mprs_port_stream_io(
@@ -133,7 +133,7 @@ impl PortStream {
                 buf.cast::<c_void>(),
                 len as MpUint,
                 &mut errcode,
-                write,
+                direction,
             )
         };
         io_result(ret, errcode)
@@ -142,12 +142,12 @@ impl PortStream {
 
 impl RawStream for PortStream {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, IoError> {
-        self.io(buf.as_mut_ptr(), buf.len(), false)
+        self.io(buf.as_mut_ptr(), buf.len(), Direction::Read)
     }
 
     fn write(&mut self, buf: &[u8]) -> Result<usize, IoError> {
         // The port only reads from buf for a write.
-        self.io(buf.as_ptr().cast_mut(), buf.len(), true)
+        self.io(buf.as_ptr().cast_mut(), buf.len(), Direction::Write)
     }
 }
 

@@ -13,7 +13,7 @@ use crate::abi::{
     uint_to_usize, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR,
 };
 use crate::errno::Errnos;
-use crate::webrepl::{ChunkBuf, Feed, Frame, Host, Session, READ_MAX};
+use crate::webrepl::{ChunkBuf, Direction, Feed, Frame, Host, Session, READ_MAX};
 use core::ffi::{c_int, c_void};
 
 /// Bytes of storage the glue reserves for a session (8-aligned).
@@ -23,9 +23,13 @@ pub const MPRS_WEBREPL_SESSION_SIZE: usize = 384;
 pub const MPRS_WEBREPL_CHUNK_PREFIX: usize = 6;
 /// Most file data a GET chunk carries (its length and data fit a 16-bit frame length).
 pub const MPRS_WEBREPL_GET_CHUNK_MAX: usize = 65533;
+/// Longest password a port may set (`MPRS_WEBREPL_PASSWORD_MAX`): what a session can hold
+/// of what is typed.
+pub const MPRS_WEBREPL_PASSWORD_LIMIT: usize = 32;
 
 const _: () = assert!(MPRS_WEBREPL_CHUNK_PREFIX == crate::webrepl::CHUNK_PREFIX);
 const _: () = assert!(MPRS_WEBREPL_GET_CHUNK_MAX == crate::webrepl::GET_CHUNK_MAX);
+const _: () = assert!(MPRS_WEBREPL_PASSWORD_LIMIT == crate::webrepl::PASSWORD_MAX);
 
 const _: () = assert!(core::mem::size_of::<Session>() <= MPRS_WEBREPL_SESSION_SIZE);
 const _: () = assert!(core::mem::align_of::<Session>() <= 8);
@@ -51,9 +55,9 @@ impl Host for PortHost {
         // SAFETY: the port keeps the password in static storage, unchanged during a read.
         unsafe { super::slice_or_empty(mprs_port_webrepl_password(&mut len), len) }
     }
-    fn open(&mut self, name: &[u8], write: bool) -> bool {
+    fn open(&mut self, name: &[u8], direction: Direction) -> bool {
         // SAFETY: name is a live slice; the service protects the VM calls.
-        unsafe { mprs_port_webrepl_open(self.repl, name.as_ptr(), name.len(), write) }
+        unsafe { mprs_port_webrepl_open(self.repl, name.as_ptr(), name.len(), direction) }
     }
     fn write_file(&mut self, data: &[u8]) -> bool {
         // SAFETY: as open.

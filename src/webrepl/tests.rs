@@ -47,7 +47,8 @@ impl Host for FakeHost {
     fn password(&self) -> &[u8] {
         &self.password
     }
-    fn open(&mut self, name: &[u8], write: bool) -> bool {
+    fn open(&mut self, name: &[u8], direction: Direction) -> bool {
+        let write = direction == Direction::Write;
         assert!(self.open.is_none(), "one file at a time");
         if self.fail_open || (!write && !self.files.contains_key(name)) {
             return false;
@@ -183,8 +184,15 @@ fn prompt_then_right_password_at_cr_or_lf() {
 
 #[test]
 fn wrong_or_overlong_password_is_denied_and_ends_the_stream() {
-    for typed in [&b"secre\r"[..], b"secrets\r", b"\r", &[b'x'; 200][..]] {
-        let mut host = FakeHost::new(b"secret");
+    for (password, typed) in [
+        (&b"secret"[..], &b"secre\r"[..]),
+        (b"secret", b"secrets\r"),
+        (b"secret", b"\r"),
+        (b"secret", &[b'x'; 200][..]),
+        // Too long for the buffer: denied even where the password is empty.
+        (b"", &[b'x'; 200][..]),
+    ] {
+        let mut host = FakeHost::new(password);
         let mut s = Session::new();
         let mut fed = typed.to_vec();
         if fed.last() != Some(&b'\r') {
@@ -446,8 +454,8 @@ impl Host for FramedHost {
     fn password(&self) -> &[u8] {
         self.inner.password()
     }
-    fn open(&mut self, name: &[u8], write: bool) -> bool {
-        self.inner.open(name, write)
+    fn open(&mut self, name: &[u8], direction: Direction) -> bool {
+        self.inner.open(name, direction)
     }
     fn write_file(&mut self, data: &[u8]) -> bool {
         self.inner.write_file(data)

@@ -18,7 +18,8 @@ typedef struct {
     size_t len, pos;
 } mem_stream_t;
 
-mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, bool write) {
+mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, mprs_direction direction) {
+    bool write = direction == MPRS_DIRECTION_WRITE;
     (void)call;
     (void)errcode;
     mem_stream_t *s = (mem_stream_t *)(uintptr_t)stream;
@@ -109,9 +110,10 @@ bool mprs_port_dupterm_detach(mprs_obj_t stream) {
     return true;
 }
 
-void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
+void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why, const char *msg) {
     (void)call;
     (void)why;
+    (void)msg;
 }
 
 void mprs_port_dupterm_close(mprs_obj_t stream) {
@@ -175,11 +177,11 @@ const uint8_t *mprs_port_webrepl_password(size_t *len) {
     return (const uint8_t *)"";
 }
 
-bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, bool write) {
+bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, mprs_direction direction) {
     (void)repl;
     (void)name;
     (void)len;
-    (void)write;
+    (void)direction;
     return false;
 }
 

@@ -119,7 +119,7 @@ bool mprs_port_dupterm_detach(mprs_obj_t stream) {
     return held;
 }
 
-void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
+void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why, const char *msg) {
     switch (why) {
         case MPRS_DUPTERM_WHY_EOF:
             log_append("dupterm: EOF received, deactivating\n");
@@ -130,8 +130,8 @@ void mprs_port_dupterm_report(mprs_call_t *call, mprs_dupterm_why why) {
         case MPRS_DUPTERM_WHY_WRITE_FAILED:
             log_append("dupterm: Exception in write() method, deactivating: ");
             break;
-        case MPRS_DUPTERM_WHY_OTHER:
-            log_append(call->msg != NULL ? call->msg : "");
+        case MPRS_DUPTERM_WHY_REQUESTED:
+            log_append(msg != NULL ? msg : "");
             break;
     }
     if (call->raised) {

@@ -90,7 +90,8 @@ static mprs_uint_t host_move(mprs_call_t *call, host_stream_t *s, uint8_t *out, 
     return n;
 }
 
-mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, bool write) {
+mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, mprs_direction direction) {
+    bool write = direction == MPRS_DIRECTION_WRITE;
     host_stream_t *s = (host_stream_t *)(uintptr_t)stream;
     if (!(write ? s->has_write : s->has_read)) {
         *errcode = host_errno(MPRS_ERRNO_EOPNOTSUPP);
@@ -160,7 +161,7 @@ int host_read_into(mprs_call_t *call, host_stream_t *s, host_vstr_t *v, mprs_rea
         moved = 0;
         do {
             size_t size = reader.stop < 0 ? reader.len : 1;
-            out = mprs_port_stream_io(call, host_obj(s), window + moved, size, &error, false);
+            out = mprs_port_stream_io(call, host_obj(s), window + moved, size, &error, MPRS_DIRECTION_READ);
             if (out == HOST_STREAM_ERROR && error == MPRS_RAISED) {
                 return MPRS_RAISED;
             }

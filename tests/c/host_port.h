@@ -15,10 +15,9 @@
 struct mprs_call_t {
     bool raised;
     const char *exc; // what was raised, for the test to check
-    const char *msg; // a caller's own deactivation message
 };
 
-#define HOST_CALL_INIT { false, NULL, NULL }
+#define HOST_CALL_INIT { false, NULL }
 
 typedef struct host_stream host_stream_t;
 

@@ -98,7 +98,8 @@ const uint8_t *mprs_port_webrepl_password(size_t *len) {
     return (const uint8_t *)host_webrepl_password;
 }
 
-bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, bool write) {
+bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, mprs_direction direction) {
+    bool write = direction == MPRS_DIRECTION_WRITE;
     host_webrepl_t *h = host_of(repl);
     h->open = file_named(h, name, len, write);
     if (h->open != NULL && write) {

@@ -47,8 +47,7 @@ static void eof_prints_deactivates_and_closes_once(void **state) {
     assert_int_equal(terms[0].closes, 1);
     // Deactivated again (as mp_os_deactivate may be): reported, not closed again.
     mprs_call_t call = HOST_CALL_INIT;
-    call.msg = "again\n";
-    mprs_dupterm_deactivate(&call, N, 0, MPRS_DUPTERM_WHY_OTHER);
+    mprs_dupterm_deactivate(&call, N, 0, "again\n");
     assert_int_equal(terms[0].closes, 1);
     assert_int_equal(rx(), -1);
     assert_int_equal(terms[0].reads_done, 2); // never read after detach

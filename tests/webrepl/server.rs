@@ -7,7 +7,7 @@
 //! Prints the port it listens on, serves connections one after another, and exits after the
 //! last one or after 120 s without a connection.
 
-use mprs::webrepl::{Feed, Frame, Host, Session};
+use mprs::webrepl::{Direction, Feed, Frame, Host, Session};
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -187,11 +187,11 @@ impl Host for DirHost {
     fn password(&self) -> &[u8] {
         &self.password
     }
-    fn open(&mut self, name: &[u8], write: bool) -> bool {
+    fn open(&mut self, name: &[u8], direction: Direction) -> bool {
         let Some(path) = self.path(name) else {
             return false;
         };
-        self.file = if write {
+        self.file = if direction == Direction::Write {
             File::create(path).ok()
         } else {
             File::open(path).ok()
