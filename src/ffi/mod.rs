@@ -100,8 +100,8 @@ impl Errnos for PortErrnos {
     }
 }
 
-/// Turns what a port service reported into the core's result.
-fn io_result(ret: MpUint, errcode: c_int) -> Result<usize, IoError> {
+/// Turns what a port service or a stream method reported into the core's result.
+pub(crate) fn io_result(ret: MpUint, errcode: c_int) -> Result<usize, IoError> {
     if ret == MP_STREAM_ERROR {
         return Err(match errcode {
             MPRS_RAISED => IoError::Raised,

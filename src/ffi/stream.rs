@@ -5,7 +5,7 @@
 
 use super::{PortErrnos, PortStream};
 use crate::abi::{
-    MpInt, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR, MP_STREAM_RW_ONCE,
+    MpInt, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_RW_ONCE,
     MP_STREAM_RW_WRITE,
 };
 use crate::errno::Errnos;
@@ -25,15 +25,11 @@ fn error_code(error: IoError) -> c_int {
     }
 }
 
-/// What a stream method returned, as the machines take it.
+/// What a stream method returned, as the machines take it (an error without an errno is
+/// EIO, as for every stream call).
 #[inline]
 fn outcome(out: MpUint, error: c_int) -> Result<usize, c_int> {
-    if out == MP_STREAM_ERROR {
-        Err(error)
-    } else {
-        // A count too wide for usize is over-long, which the machines report as EIO.
-        Ok(crate::abi::uint_to_usize(out).unwrap_or(usize::MAX))
-    }
+    super::io_result(out, error).map_err(error_code)
 }
 
 /// `mp_stream_rw`: moves `size` bytes between `buf` and `stream` (read unless `flags` has
