@@ -5,8 +5,7 @@
 
 use super::{PortErrnos, PortStream};
 use crate::abi::{
-    MpInt, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_RW_ONCE,
-    MP_STREAM_RW_WRITE,
+    MpInt, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_RW_ONCE, MP_STREAM_RW_WRITE,
 };
 use crate::errno::Errnos;
 use crate::stream::{self, IoError, MprsReaderKind, Reader, RwBuf, RwState, READ_DATA, READ_NONE};
