@@ -108,22 +108,22 @@
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * Bytes a caller of `mprs_websocket_write_in_place` leaves before its payload.
+ * Bytes a caller of `mprs_websocket_write` leaves before its payload.
  */
 #define MPRS_WEBSOCKET_HEADROOM 4
 #endif
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * `op` of `mprs_websocket_write_in_place`: frames of the current kind.
+ * `op` of `mprs_websocket_write`: frames of the current kind.
  */
 #define MPRS_WEBSOCKET_OP_CURRENT -1
 #endif
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * The frame buffer on the stack: a frame of up to this many bytes, header included,
- * leaves in one socket write from `mprs_websocket_write`.
+ * The glue's frame buffer on its stack for a `write()`: a frame of up to this many bytes,
+ * headroom included, leaves in one socket write even when the heap is full.
  */
 #define MPRS_WEBSOCKET_WRITE_BUF 256
 #endif
@@ -621,7 +621,7 @@ extern void mprs_port_webrepl_send(mprs_webrepl_t *repl,
 #if defined(MPRS_WEBREPL)
 /**
  * Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
- * for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
+ * for the frame header (`mprs_websocket_write`). Errors are ignored.
  */
 extern void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
 #endif
@@ -1186,39 +1186,27 @@ mprs_uint_t mprs_websocket_read(mprs_call_t *call,
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * The websocket stream's write: `buf` as one frame of the current kind (see
- * `mprs_websocket_set_data_opts`), header and payload in one socket write when the frame
- * fits `MPRS_WEBSOCKET_WRITE_BUF` (256) bytes. Returns `size`, or MP_STREAM_ERROR with
- * `*errcode` (ENOBUFS for 65,536 bytes or more).
+ * The websocket stream's write: `head[MPRS_WEBSOCKET_HEADROOM..head_len]` and then
+ * `rest[..rest_len]` as one frame of opcode `op` (1 text, 2 binary, or
+ * MPRS_WEBSOCKET_OP_CURRENT for the kind set with `mprs_websocket_set_data_opts`). The
+ * header is written into `head`'s headroom, so header and `head`'s payload leave in one
+ * socket write without a copy; `rest`, if any, takes a second. Returns 0, or
+ * MP_STREAM_ERROR with `*errcode` (ENOBUFS for a payload of 65,536 bytes or more, EINVAL
+ * for a `head` shorter than the headroom).
  *
  * # Safety
- * As `mprs_websocket_read`, `buf` readable.
+ * As `mprs_websocket_read`; `head` valid for `head_len` writable bytes, `rest` for
+ * `rest_len` readable bytes (either may be NULL with a length of 0).
  */
 mprs_uint_t mprs_websocket_write(mprs_call_t *call,
                                  mprs_obj_t sock,
                                  void *storage,
-                                 const uint8_t *buf,
-                                 mprs_uint_t size,
+                                 uint8_t *head,
+                                 size_t head_len,
+                                 const uint8_t *rest,
+                                 size_t rest_len,
+                                 int op,
                                  int *errcode);
-#endif
-
-#if defined(MPRS_WEBSOCKET)
-/**
- * Writes `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of opcode `op` (1 text,
- * 2 binary, or MPRS_WEBSOCKET_OP_CURRENT for the kind `mprs_websocket_write` would use),
- * its header written into the headroom so header and payload leave in one socket write,
- * without a copy. Returns 0, or MP_STREAM_ERROR with `*errcode`.
- *
- * # Safety
- * As `mprs_websocket_read`; `buf` valid for `len` writable bytes.
- */
-mprs_uint_t mprs_websocket_write_in_place(mprs_call_t *call,
-                                          mprs_obj_t sock,
-                                          void *storage,
-                                          uint8_t *buf,
-                                          size_t len,
-                                          int op,
-                                          int *errcode);
 #endif
 
 #if defined(MPRS_WEBSOCKET)

@@ -250,7 +250,7 @@ extern "C" {
     /// Sends one frame, text or binary; errors are ignored, as in the C original.
     pub fn mprs_port_webrepl_send(repl: *mut MprsWebrepl, data: *const u8, len: usize, text: bool);
     /// Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
-    /// for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
+    /// for the frame header (`mprs_websocket_write`). Errors are ignored.
     pub fn mprs_port_webrepl_send_framed(repl: *mut MprsWebrepl, buf: *mut u8, len: usize);
     /// The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
     /// until the read that asked for it has returned): its start, its length in `*len`.

@@ -448,7 +448,13 @@ impl Host for FramedHost {
     fn send_framed(&mut self, buf: &mut [u8]) {
         let n = crate::errno::Numbering::MicroPythonInternal;
         self.ws
-            .write_in_place(&mut self.wire, &n, buf, Some(crate::websocket::OP_BINARY))
+            .write(
+                &mut self.wire,
+                &n,
+                buf,
+                &[],
+                Some(crate::websocket::OP_BINARY),
+            )
             .unwrap();
     }
     fn password(&self) -> &[u8] {
