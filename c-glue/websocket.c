@@ -99,7 +99,7 @@ bool mprs_websocket_is(mp_obj_t obj) {
     return mp_obj_is_type(obj, &mp_type_websocket);
 }
 
-mp_uint_t mprs_websocket_send_in_place(mp_obj_t ws, uint8_t *buf, size_t len, uint8_t op, int *errcode) {
+mp_uint_t mprs_websocket_send_in_place(mp_obj_t ws, uint8_t *buf, size_t len, int op, int *errcode) {
     return websocket_frame(MP_OBJ_TO_PTR(ws), buf, len, NULL, 0, op, errcode);
 }
 

@@ -78,6 +78,14 @@
 
 #if defined(MPRS_WEBREPL)
 /**
+ * Bytes before the payload of every frame the machine sends (`MprsWebreplOp::SendText`,
+ * `SendBinary`), free for the websocket header (`MPRS_WEBSOCKET_HEADROOM`).
+ */
+#define MPRS_WEBREPL_HEADROOM 4
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
  * Bytes a GET chunk buffer holds before the file data: the websocket header's headroom
  * and the chunk's u16 length.
  */
@@ -181,6 +189,53 @@ typedef enum {
    */
   MPRS_DUPTERM_WHY_REQUESTED,
 } mprs_dupterm_why;
+
+#if defined(MPRS_WEBREPL)
+/**
+ * What `mprs_port_webrepl_call` does. The socket is read through the stream services;
+ * everything else the WebREPL machine does to the VM is one of these.
+ */
+typedef enum {
+  /**
+   * Sends `data[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of the websocket's current
+   * kind (text); the headroom is free for the frame header.
+   */
+  MPRS_WEBREPL_OP_SEND_TEXT,
+  /**
+   * As `SendText`, as a binary frame.
+   */
+  MPRS_WEBREPL_OP_SEND_BINARY,
+  /**
+   * Opens the file named `data[..len]` (`rb`) as the object's current file.
+   */
+  MPRS_WEBREPL_OP_OPEN_READ,
+  /**
+   * As `OpenRead`, for writing (`wb`).
+   */
+  MPRS_WEBREPL_OP_OPEN_WRITE,
+  /**
+   * Writes all of `data[..len]` to the current file.
+   */
+  MPRS_WEBREPL_OP_WRITE_FILE,
+  /**
+   * Reads up to `len` bytes of the current file into `data` (one underlying read): the
+   * count, 0 at its end.
+   */
+  MPRS_WEBREPL_OP_READ_FILE,
+  /**
+   * Closes the current file, if any.
+   */
+  MPRS_WEBREPL_OP_CLOSE_FILE,
+  /**
+   * `os.rename(data[..len], to[..to_len])`.
+   */
+  MPRS_WEBREPL_OP_RENAME,
+  /**
+   * `os.remove(data[..len])`.
+   */
+  MPRS_WEBREPL_OP_REMOVE,
+} mprs_webrepl_op;
+#endif
 
 #if defined(MPRS_VIRTPIN)
 /**
@@ -596,34 +651,18 @@ extern mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call,
 
 #if defined(MPRS_WEBREPL)
 /**
- * Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
- * `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
- * (an errno, or MPRS_RAISED with the exception in `call`).
+ * Does `op`, protected: 0 or more (`ReadFile`: the count), or -1 when it failed or
+ * raised (the exception is dropped: a file error becomes a status, a failed send is
+ * noticed by the next read of the same connection). `data` is written to only by
+ * `SendText`/`SendBinary` (their headroom) and `ReadFile`; `len` is at least
+ * `MPRS_WEBSOCKET_HEADROOM` for a send.
  */
-extern mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call,
-                                          mprs_webrepl_t *repl,
-                                          uint8_t *buf,
-                                          size_t len,
-                                          bool *text,
-                                          int *errcode);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Sends one frame, text or binary; errors are ignored, as in the C original.
- */
-extern void mprs_port_webrepl_send(mprs_webrepl_t *repl,
-                                   const uint8_t *data,
-                                   size_t len,
-                                   bool text);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
- * for the frame header (`mprs_websocket_write`). Errors are ignored.
- */
-extern void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
+extern ptrdiff_t mprs_port_webrepl_call(mprs_webrepl_t *repl,
+                                        mprs_webrepl_op op,
+                                        uint8_t *data,
+                                        size_t len,
+                                        const uint8_t *to,
+                                        size_t to_len);
 #endif
 
 #if defined(MPRS_WEBREPL)
@@ -640,43 +679,6 @@ extern uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len);
  * The password set with `_webrepl.password()`.
  */
 extern const uint8_t *mprs_port_webrepl_password(size_t *len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
- */
-extern bool mprs_port_webrepl_open(mprs_webrepl_t *repl,
-                                   const uint8_t *name,
-                                   size_t len,
-                                   mprs_direction direction);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Reads from the current file: the count, or -1 on error.
- */
-extern ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern void mprs_port_webrepl_close_file(mprs_webrepl_t *repl);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern bool mprs_port_webrepl_rename(mprs_webrepl_t *repl,
-                                     const uint8_t *from,
-                                     size_t from_len,
-                                     const uint8_t *to,
-                                     size_t to_len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len);
 #endif
 
 #if defined(MPRS_WEBREPL)
@@ -1121,13 +1123,16 @@ void mprs_webrepl_init(mprs_webrepl_t *repl, void *storage);
 /**
  * The `_webrepl` stream's read: returns terminal input (at most `size` bytes, one at a
  * time), 0 at EOF (also after a wrong password), or MP_STREAM_ERROR with `*errcode` (a
- * socket errno, or MPRS_RAISED). File transfers are handled while reading.
+ * socket errno, or MPRS_RAISED with the exception in `call`). File transfers are handled
+ * while reading; `sock` (the websocket) is read through the protected stream services.
  *
  * # Safety
- * As `mprs_webrepl_init`; `buf` valid for `size` bytes; `errcode` writable.
+ * As `mprs_webrepl_init`; `sock` the object's socket; `buf` valid for `size` bytes;
+ * `errcode` writable.
  */
 mprs_uint_t mprs_webrepl_read(mprs_call_t *call,
                               mprs_webrepl_t *repl,
+                              mprs_obj_t sock,
                               void *storage,
                               uint8_t *buf,
                               mprs_uint_t size,
