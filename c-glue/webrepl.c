@@ -101,6 +101,7 @@ static void webrepl_call(void *ctx) {
             break;
         case MPRS_WEBREPL_OP_OPEN_READ:
         case MPRS_WEBREPL_OP_OPEN_WRITE: {
+            self->cur_file = MP_OBJ_NULL; // also if open raises
             mp_obj_t open_args[2] = {
                 mp_obj_new_str((const char *)c->data, c->len),
                 MP_OBJ_NEW_QSTR(c->op == MPRS_WEBREPL_OP_OPEN_WRITE ? MP_QSTR_wb : MP_QSTR_rb),
@@ -113,13 +114,19 @@ static void webrepl_call(void *ctx) {
             // Writes exactly, or reads once.
             bool write = c->op == MPRS_WEBREPL_OP_WRITE_FILE;
             int err = 0;
+            if (file == MP_OBJ_NULL) {
+                c->out = -1;
+                break;
+            }
             mp_uint_t out = mp_stream_rw(file, c->data, c->len, &err, write ? MP_STREAM_RW_WRITE : MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
             c->out = err != 0 || (write && out != c->len) ? -1 : (ptrdiff_t)out;
             break;
         }
         case MPRS_WEBREPL_OP_CLOSE_FILE:
             self->cur_file = MP_OBJ_NULL;
-            mp_stream_close(file);
+            if (file != MP_OBJ_NULL) {
+                mp_stream_close(file);
+            }
             break;
         default: { // os.rename(data, to) or os.remove(data)
             bool rename = c->op == MPRS_WEBREPL_OP_RENAME;
@@ -136,12 +143,6 @@ static void webrepl_call(void *ctx) {
 
 ptrdiff_t mprs_port_webrepl_call(mprs_webrepl_t *repl, mprs_webrepl_op op, uint8_t *data, size_t len, const uint8_t *to, size_t to_len) {
     webrepl_call_t c = { webrepl_of(repl), op, data, len, to, to_len, 0 };
-    if (op == MPRS_WEBREPL_OP_OPEN_READ || op == MPRS_WEBREPL_OP_OPEN_WRITE) {
-        c.self->cur_file = MP_OBJ_NULL;
-    } else if (op >= MPRS_WEBREPL_OP_WRITE_FILE && op <= MPRS_WEBREPL_OP_CLOSE_FILE && c.self->cur_file == MP_OBJ_NULL) {
-        // No file open: an error, or nothing to close.
-        return -1;
-    }
     // An exception is dropped: a file error becomes a status, and a failed send is
     // noticed by the next read of the same connection.
     return mprs_protect(NULL, webrepl_call, &c) ? c.out : -1;
