@@ -16,6 +16,7 @@
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
 
+use crate::bytes::{copy_into, split, window, window_mut};
 pub use crate::stream::Direction;
 use crate::websocket::HEADROOM;
 
@@ -256,7 +257,7 @@ impl Session {
     fn feed_password<H: Host + ?Sized>(&mut self, data: &[u8], host: &mut H) -> Feed {
         for &byte in data {
             if byte == b'\r' || byte == b'\n' {
-                let typed = self.typed.get(..self.typed_len).unwrap_or_default();
+                let typed = window(&self.typed, 0, self.typed_len);
                 if !self.typed_overlong && password_matches(host.password(), typed) {
                     self.logged_in = true;
                     self.typed = [0; PASSWORD_MAX];
@@ -288,9 +289,10 @@ impl Session {
             Op::Idle => {
                 let need = HEADER_LEN - self.header_len;
                 let (now, rest) = split(data, need);
-                if let Some(dst) = self.header.get_mut(self.header_len..) {
-                    copy_into(dst, now);
-                }
+                copy_into(
+                    window_mut(&mut self.header, self.header_len, HEADER_LEN),
+                    now,
+                );
                 self.header_len += now.len();
                 if self.header_len == HEADER_LEN {
                     self.header_len = 0;
@@ -351,23 +353,19 @@ impl Session {
         let Some(len) = request.name_len else {
             return false;
         };
-        let name = self.header.get(NAME_AT..NAME_AT + len).unwrap_or_default();
-        copy_into(&mut self.name, name);
-        if let Some(dst) = self.name.get_mut(len..) {
-            copy_into(dst, TEMP_SUFFIX);
-        }
+        copy_into(&mut self.name, window(&self.header, NAME_AT, NAME_AT + len));
+        copy_into(window_mut(&mut self.name, len, usize::MAX), TEMP_SUFFIX);
         self.name_len = len;
         true
     }
 
     fn name(&self) -> &[u8] {
-        self.name.get(..self.name_len).unwrap_or_default()
+        window(&self.name, 0, self.name_len)
     }
 
     /// The temporary name of the current PUT: the name and TEMP_SUFFIX.
     fn temp_name(&self) -> &[u8] {
-        let len = self.name_len + TEMP_SUFFIX.len();
-        self.name.get(..len).unwrap_or_default()
+        window(&self.name, 0, self.name_len + TEMP_SUFFIX.len())
     }
 
     fn start_put<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
@@ -418,16 +416,18 @@ impl Session {
     /// status. A buffer with no room for data ends the GET with an error status.
     fn send_chunk<H: Host + ?Sized>(&mut self, host: &mut H, buf: &mut [u8]) {
         let cap = buf.len().saturating_sub(CHUNK_PREFIX).min(GET_CHUNK_MAX);
-        let got = match buf.get_mut(CHUNK_PREFIX..CHUNK_PREFIX + cap) {
-            Some(data) if cap > 0 => host.read_file(data),
-            _ => None,
+        let got = if cap > 0 {
+            host.read_file(window_mut(buf, CHUNK_PREFIX, CHUNK_PREFIX + cap))
+        } else {
+            None
         };
         let n = got.unwrap_or(0).min(cap);
-        if let Some(len) = buf.get_mut(HEADROOM..CHUNK_PREFIX) {
-            copy_into(len, &(n as u16).to_le_bytes());
-        }
-        if let Some(frame) = buf.get_mut(..CHUNK_PREFIX + n) {
-            host.send(frame, Frame::Binary);
+        if buf.len() >= CHUNK_PREFIX {
+            copy_into(
+                window_mut(buf, HEADROOM, CHUNK_PREFIX),
+                &(n as u16).to_le_bytes(),
+            );
+            host.send(window_mut(buf, 0, CHUNK_PREFIX + n), Frame::Binary);
         }
         if n == 0 {
             host.close_file();
@@ -459,20 +459,6 @@ impl Session {
     }
 }
 
-/// Copies as much of `src` as fits into `dst` (a plain loop: no length-mismatch panic).
-fn copy_into(dst: &mut [u8], src: &[u8]) {
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = *s;
-    }
-}
-
-/// `data` split after `n` bytes (all of it if shorter).
-fn split(data: &[u8], n: usize) -> (&[u8], &[u8]) {
-    // min first: split_at's bounds check is then provably dead, and no pair is built
-    // for a failure case.
-    data.split_at(n.min(data.len()))
-}
-
 fn drain(size: u32) -> Op {
     if size == 0 {
         Op::Idle
@@ -496,12 +482,8 @@ const TEXT_MAX: usize = 25;
 /// Sends `text` (at most `TEXT_MAX` bytes) as one text frame, behind the headroom.
 fn send_text<H: Host + ?Sized>(host: &mut H, text: &[u8]) {
     let mut buf = [0u8; HEADROOM + TEXT_MAX];
-    if let Some(dst) = buf.get_mut(HEADROOM..) {
-        copy_into(dst, text);
-    }
-    if let Some(frame) = buf.get_mut(..HEADROOM + text.len()) {
-        host.send(frame, Frame::Text);
-    }
+    copy_into(window_mut(&mut buf, HEADROOM, usize::MAX), text);
+    host.send(window_mut(&mut buf, 0, HEADROOM + text.len()), Frame::Text);
 }
 
 /// Compares without an early exit, so the time taken says nothing about the password.

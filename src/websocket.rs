@@ -35,6 +35,7 @@
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
 
+use crate::bytes::{copy_into, window_mut};
 use crate::errno::{Errnos, MprsErrno};
 use crate::stream::{IoError, RawStream};
 
@@ -209,8 +210,8 @@ impl Websocket {
                 Receiving::Closed => return Ok(0),
                 Receiving::Reset => return self.ended(true, errnos),
                 Receiving::Header { have, need } => {
-                    let dst = self.hdr.get_mut(usize::from(have)..usize::from(need));
-                    let n = read_some(sock, errnos, dst.unwrap_or_default())?;
+                    let dst = window_mut(&mut self.hdr, usize::from(have), usize::from(need));
+                    let n = read_some(sock, errnos, dst)?;
                     if n == 0 {
                         return self.ended(have > 0, errnos);
                     }
@@ -245,10 +246,9 @@ impl Websocket {
                 }
                 Receiving::Control { have, len } => {
                     if have < len {
-                        let dst = self
-                            .buf
-                            .get_mut(HEADROOM + usize::from(have)..HEADROOM + usize::from(len));
-                        let n = read_some(sock, errnos, dst.unwrap_or_default())?;
+                        let (from, to) = (usize::from(have), usize::from(len));
+                        let dst = window_mut(&mut self.buf, HEADROOM + from, HEADROOM + to);
+                        let n = read_some(sock, errnos, dst)?;
                         if n == 0 {
                             return self.ended(true, errnos);
                         }
@@ -349,10 +349,7 @@ impl Websocket {
         S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
-        let payload = self
-            .buf
-            .get_mut(HEADROOM..HEADROOM + usize::from(len))
-            .unwrap_or_default();
+        let payload = window_mut(&mut self.buf, HEADROOM, HEADROOM + usize::from(len));
         unmask(&self.mask, &mut self.mask_pos, payload);
         self.rx = HEADER_START;
         match self.frame_op {
@@ -381,8 +378,8 @@ impl Websocket {
         if len == NO_PONG || self.close_sent {
             return Ok(());
         }
-        let frame = self.buf.get_mut(..HEADROOM + usize::from(len));
-        best_effort(send(sock, errnos, OP_PONG, frame.unwrap_or_default(), &[]))
+        let frame = window_mut(&mut self.buf, 0, HEADROOM + usize::from(len));
+        best_effort(send(sock, errnos, OP_PONG, frame, &[]))
     }
 
     /// A frame this side does not take: close with `status`, and EIO.
@@ -407,7 +404,7 @@ impl Websocket {
         }
         self.close_sent = true;
         self.pong = NO_PONG;
-        let frame = self.buf.get_mut(..HEADROOM + len).unwrap_or_default();
+        let frame = window_mut(&mut self.buf, 0, HEADROOM + len);
         send(sock, errnos, OP_CLOSE, frame, &[])
     }
 
@@ -419,9 +416,10 @@ impl Websocket {
         E: Errnos + ?Sized,
     {
         self.rx = Receiving::Closed;
-        if let Some(dst) = self.buf.get_mut(HEADROOM..) {
-            copy_into(dst, &status.to_be_bytes());
-        }
+        copy_into(
+            window_mut(&mut self.buf, HEADROOM, usize::MAX),
+            &status.to_be_bytes(),
+        );
         best_effort(self.send_close(sock, errnos, 2))
     }
 
@@ -484,8 +482,8 @@ where
         return Err(IoError::Errno(errnos.value(MprsErrno::Einval)));
     };
     let (hdr, hlen) = header(op, frame_len(errnos, payload + rest.len())?);
-    let frame = head.get_mut(HEADROOM - hlen..).unwrap_or_default();
-    copy_into(frame, hdr.get(..hlen).unwrap_or_default());
+    let frame = window_mut(head, HEADROOM - hlen, usize::MAX);
+    copy_into(frame, &hdr[..hlen.min(HEADROOM)]);
     write_all(sock, errnos, frame, false)?;
     if rest.is_empty() {
         Ok(())
@@ -551,13 +549,6 @@ fn best_effort(result: Result<(), IoError>) -> Result<(), IoError> {
     match result {
         Err(IoError::Raised) => Err(IoError::Raised),
         _ => Ok(()),
-    }
-}
-
-/// Copies as much of `src` as fits into `dst` (a plain loop: no length-mismatch panic).
-fn copy_into(dst: &mut [u8], src: &[u8]) {
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = *s;
     }
 }
 

@@ -64,9 +64,11 @@ impl Host for PortHost {
             Frame::Text => MprsWebreplOp::SendText,
             Frame::Binary => MprsWebreplOp::SendBinary,
         };
-        // The machine's sends always carry the headroom. A failed send is noticed by the
-        // next read of the same connection.
-        self.call(op, buf.as_mut_ptr(), buf.len(), &[]);
+        // The machine's sends always carry the headroom, which the service relies on. A
+        // failed send is noticed by the next read of the same connection.
+        if buf.len() >= MPRS_WEBREPL_HEADROOM {
+            self.call(op, buf.as_mut_ptr(), buf.len(), &[]);
+        }
     }
     fn password(&self) -> &[u8] {
         let mut len = 0;
