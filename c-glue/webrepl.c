@@ -129,13 +129,15 @@ static void webrepl_call(void *ctx) {
             }
             break;
         default: { // os.rename(data, to) or os.remove(data)
-            bool rename = c->op == MPRS_WEBREPL_OP_RENAME;
+            qstr fun = MP_QSTR_remove;
+            size_t n_args = 1;
             mp_obj_t args[2] = { mp_obj_new_str((const char *)c->data, c->len), MP_OBJ_NULL };
-            if (rename) {
-                args[1] = mp_obj_new_str((const char *)c->to, c->to_len);
+            if (c->op == MPRS_WEBREPL_OP_RENAME) {
+                fun = MP_QSTR_rename;
+                args[n_args++] = mp_obj_new_str((const char *)c->to, c->to_len);
             }
             mp_obj_t os = mp_import_name(MP_QSTR_os, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-            mp_call_function_n_kw(mp_load_attr(os, rename ? MP_QSTR_rename : MP_QSTR_remove), 1 + rename, 0, args);
+            mp_call_function_n_kw(mp_load_attr(os, fun), n_args, 0, args);
             break;
         }
     }

@@ -186,21 +186,14 @@ pub unsafe extern "C" fn mprs_webrepl_read(
     loop {
         let want = s.want().min(chunk.len());
         let data = chunk.get_mut(..want).unwrap_or_default();
-        // The frame's kind is asked only once bytes came.
-        let got = sock.read(data).and_then(|n| match n.min(want) {
-            0 => Ok((0, 0)),
-            n => sock
-                .ioctl(MP_STREAM_GET_DATA_OPTS, 0)
-                .map(|kind| (n, kind))
-                .or_else(|e| match e {
-                    IoError::Raised => Err(e),
-                    // A stream that cannot tell sends binary frames.
-                    IoError::Errno(_) => Ok((n, 0)),
-                }),
-        });
-        let (n, kind) = match got {
-            Ok(got) => got,
-            Err(e) => {
+        let got = sock.read(data).map(|n| n.min(want));
+        // The frame's kind, asked once bytes came; an exception from it is the read's.
+        let kind = match got {
+            Ok(0) | Err(_) => Ok(0),
+            Ok(_) => sock.ioctl(MP_STREAM_GET_DATA_OPTS, 0),
+        };
+        let (n, text) = match (got, kind) {
+            (Err(e), _) | (_, Err(e @ IoError::Raised)) => {
                 let code = match e {
                     IoError::Errno(code) => code,
                     IoError::Raised => {
@@ -212,16 +205,14 @@ pub unsafe extern "C" fn mprs_webrepl_read(
                 unsafe { *errcode = code };
                 return MP_STREAM_ERROR;
             }
+            // A stream that cannot tell sends binary frames.
+            (Ok(n), kind) => (n, kind == Ok(MP_FRAME_TXT)),
         };
         if n == 0 {
             s.abort(&mut host);
             return 0;
         }
-        let frame = if kind == MP_FRAME_TXT {
-            Frame::Text
-        } else {
-            Frame::Binary
-        };
+        let frame = if text { Frame::Text } else { Frame::Binary };
         let data = chunk.get(..n).unwrap_or_default();
         match s.feed_with(data, frame, &mut host, &mut PortChunk { repl }) {
             Feed::Terminal(byte) => {
