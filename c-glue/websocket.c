@@ -103,27 +103,21 @@ mp_uint_t mprs_websocket_send_in_place(mp_obj_t ws, uint8_t *buf, size_t len, in
     return websocket_frame(MP_OBJ_TO_PTR(ws), buf, len, NULL, 0, op, errcode);
 }
 
+// MP_STREAM_CLOSE, GET_DATA_OPTS and SET_DATA_OPTS are answered in Rust (src/abi.rs has
+// their values). Closing sends a close frame (once), then closes the socket; an exception
+// from sending is raised after the socket is closed.
+_Static_assert(MP_STREAM_CLOSE == 4 && MP_STREAM_GET_DATA_OPTS == 8 && MP_STREAM_SET_DATA_OPTS == 9,
+    "mprs: a stream ioctl request differs from src/abi.rs");
+
 static mp_uint_t websocket_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
     mp_obj_websocket_t *self = MP_OBJ_TO_PTR(self_in);
-    switch (request) {
-        case MP_STREAM_CLOSE: {
-            // A close frame first (once), then the socket; an exception from sending is
-            // raised after the socket is closed.
-            mprs_call_t call = MPRS_CALL_INIT;
-            int err;
-            mprs_websocket_close(&call, MPRS_OBJ(self->sock), self->state, &err);
-            mp_stream_close(self->sock);
-            mprs_call_reraise(&call);
-            return 0;
-        }
-        case MP_STREAM_GET_DATA_OPTS:
-            return mprs_websocket_get_data_opts(self->state);
-        case MP_STREAM_SET_DATA_OPTS:
-            return mprs_websocket_set_data_opts(self->state, arg);
-        default:
-            *errcode = MP_EINVAL;
-            return MP_STREAM_ERROR;
+    mprs_call_t call = MPRS_CALL_INIT;
+    mp_uint_t out = mprs_websocket_ioctl(&call, MPRS_OBJ(self->sock), self->state, request, arg, errcode);
+    if (request == MP_STREAM_CLOSE) {
+        mp_stream_close(self->sock);
     }
+    mprs_call_reraise(&call);
+    return out;
 }
 
 static const mp_rom_map_elem_t websocket_locals_dict_table[] = {

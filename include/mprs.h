@@ -1193,7 +1193,7 @@ mprs_uint_t mprs_websocket_read(mprs_call_t *call,
 /**
  * The websocket stream's write: `head[MPRS_WEBSOCKET_HEADROOM..head_len]` and then
  * `rest[..rest_len]` as one frame of opcode `op` (1 text, 2 binary, or
- * MPRS_WEBSOCKET_OP_CURRENT for the kind set with `mprs_websocket_set_data_opts`). The
+ * MPRS_WEBSOCKET_OP_CURRENT for the kind set with `MP_STREAM_SET_DATA_OPTS`). The
  * header is written into `head`'s headroom, so header and `head`'s payload leave in one
  * socket write without a copy; `rest`, if any, takes a second. Returns 0, or
  * MP_STREAM_ERROR with `*errcode` (ENOBUFS for a payload of 65,536 bytes or more, EINVAL
@@ -1216,34 +1216,26 @@ mprs_uint_t mprs_websocket_write(mprs_call_t *call,
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read.
+ * The websocket stream's ioctl, for the requests it answers:
+ * - `MP_STREAM_CLOSE`: this side closes. Sends a close frame (status 1000) unless one was
+ *   sent, best effort: a socket error is ignored, an exception is recorded in `call`.
+ *   Returns 0; the glue closes the socket afterwards, then raises what `call` holds.
+ * - `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read (1 text,
+ *   2 binary).
+ * - `MP_STREAM_SET_DATA_OPTS`: `arg` is the opcode of frames written from now on; returns
+ *   the old one.
  *
- * # Safety
- * `storage` as for `mprs_websocket_read`.
- */
-mprs_uint_t mprs_websocket_get_data_opts(void *storage);
-#endif
-
-#if defined(MPRS_WEBSOCKET)
-/**
- * `MP_STREAM_SET_DATA_OPTS`: the opcode of frames written from now on; returns the old one.
- *
- * # Safety
- * `storage` as for `mprs_websocket_read`.
- */
-mprs_uint_t mprs_websocket_set_data_opts(void *storage, size_t opts);
-#endif
-
-#if defined(MPRS_WEBSOCKET)
-/**
- * This side closes: sends a close frame (status 1000) unless one was sent, best effort
- * (a socket error is ignored, an exception is reported as MPRS_RAISED). The glue closes
- * the socket afterwards. Returns 0 or MP_STREAM_ERROR.
+ * Anything else is MP_STREAM_ERROR with `*errcode` EINVAL.
  *
  * # Safety
  * As `mprs_websocket_read`.
  */
-mprs_uint_t mprs_websocket_close(mprs_call_t *call, mprs_obj_t sock, void *storage, int *errcode);
+mprs_uint_t mprs_websocket_ioctl(mprs_call_t *call,
+                                 mprs_obj_t sock,
+                                 void *storage,
+                                 mprs_uint_t request,
+                                 size_t arg,
+                                 int *errcode);
 #endif
 
 #ifdef __cplusplus

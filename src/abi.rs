@@ -51,9 +51,12 @@ mod mp {
     pub const MP_STREAM_POLL_ERR: MpUint = 0x0008;
     pub const MP_STREAM_POLL_HUP: MpUint = 0x0010;
 
-    /// The stream ioctl request `MP_STREAM_GET_DATA_OPTS` (a websocket answers with the
-    /// opcode of the message being read) and the text opcode (`FRAME_TXT`).
+    /// The stream ioctl requests `MP_STREAM_CLOSE`, `MP_STREAM_GET_DATA_OPTS` (a websocket
+    /// answers with the opcode of the message being read) and `MP_STREAM_SET_DATA_OPTS`,
+    /// and the text opcode (`FRAME_TXT`).
+    pub const MP_STREAM_CLOSE: MpUint = 4;
     pub const MP_STREAM_GET_DATA_OPTS: MpUint = 8;
+    pub const MP_STREAM_SET_DATA_OPTS: MpUint = 9;
     pub const MP_FRAME_TXT: MpUint = 1;
 
     /// The pin protocol's ioctl requests (`extmod/virtpin.h`).

@@ -6,6 +6,7 @@
 
 use super::{PortErrnos, PortStream};
 use crate::abi::{uint_to_usize, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
+use crate::abi::{MP_STREAM_CLOSE, MP_STREAM_GET_DATA_OPTS, MP_STREAM_SET_DATA_OPTS};
 use crate::abi::{MP_STREAM_POLL, MP_STREAM_POLL_ERR, MP_STREAM_POLL_HUP, MP_STREAM_POLL_RD};
 use crate::errno::Errnos;
 use crate::stream::IoError;
@@ -131,7 +132,7 @@ pub unsafe extern "C" fn mprs_websocket_read(
 
 /// The websocket stream's write: `head[MPRS_WEBSOCKET_HEADROOM..head_len]` and then
 /// `rest[..rest_len]` as one frame of opcode `op` (1 text, 2 binary, or
-/// MPRS_WEBSOCKET_OP_CURRENT for the kind set with `mprs_websocket_set_data_opts`). The
+/// MPRS_WEBSOCKET_OP_CURRENT for the kind set with `MP_STREAM_SET_DATA_OPTS`). The
 /// header is written into `head`'s headroom, so header and `head`'s payload leave in one
 /// socket write without a copy; `rest`, if any, takes a second. Returns 0, or
 /// MP_STREAM_ERROR with `*errcode` (ENOBUFS for a payload of 65,536 bytes or more, EINVAL
@@ -177,44 +178,38 @@ pub unsafe extern "C" fn mprs_websocket_write(
     unsafe { stream_result(result.map(|()| 0), errcode) }
 }
 
-/// `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read.
+/// The websocket stream's ioctl, for the requests it answers:
+/// - `MP_STREAM_CLOSE`: this side closes. Sends a close frame (status 1000) unless one was
+///   sent, best effort: a socket error is ignored, an exception is recorded in `call`.
+///   Returns 0; the glue closes the socket afterwards, then raises what `call` holds.
+/// - `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read (1 text,
+///   2 binary).
+/// - `MP_STREAM_SET_DATA_OPTS`: `arg` is the opcode of frames written from now on; returns
+///   the old one.
 ///
-/// # Safety
-/// `storage` as for `mprs_websocket_read`.
-#[no_mangle]
-pub unsafe extern "C" fn mprs_websocket_get_data_opts(storage: *mut c_void) -> MpUint {
-    // SAFETY: the caller's guarantee.
-    unsafe { state(storage) }.map_or(0, |ws| MpUint::from(ws.data_opts()))
-}
-
-/// `MP_STREAM_SET_DATA_OPTS`: the opcode of frames written from now on; returns the old one.
-///
-/// # Safety
-/// `storage` as for `mprs_websocket_read`.
-#[no_mangle]
-pub unsafe extern "C" fn mprs_websocket_set_data_opts(storage: *mut c_void, opts: usize) -> MpUint {
-    // SAFETY: the caller's guarantee.
-    unsafe { state(storage) }.map_or(0, |ws| MpUint::from(ws.set_data_opts(opts)))
-}
-
-/// This side closes: sends a close frame (status 1000) unless one was sent, best effort
-/// (a socket error is ignored, an exception is reported as MPRS_RAISED). The glue closes
-/// the socket afterwards. Returns 0 or MP_STREAM_ERROR.
+/// Anything else is MP_STREAM_ERROR with `*errcode` EINVAL.
 ///
 /// # Safety
 /// As `mprs_websocket_read`.
 #[no_mangle]
-pub unsafe extern "C" fn mprs_websocket_close(
+pub unsafe extern "C" fn mprs_websocket_ioctl(
     call: *mut MprsCall,
     sock: MpObj,
     storage: *mut c_void,
+    request: MpUint,
+    arg: usize,
     errcode: *mut c_int,
 ) -> MpUint {
     // SAFETY: the caller's guarantee.
-    let Some(ws) = (unsafe { state(storage) }) else {
-        return 0;
-    };
-    let result = ws.close(&mut PortStream { call, obj: sock }, &PortErrnos);
-    // SAFETY: errcode is writable.
-    unsafe { stream_result(result.map(|()| 0), errcode) }
+    match (unsafe { state(storage) }, request) {
+        (Some(ws), MP_STREAM_CLOSE) => {
+            // Best effort: only an exception can come back, and `call` holds it.
+            let _ = ws.close(&mut PortStream { call, obj: sock }, &PortErrnos);
+            0
+        }
+        (Some(ws), MP_STREAM_GET_DATA_OPTS) => MpUint::from(ws.data_opts()),
+        (Some(ws), MP_STREAM_SET_DATA_OPTS) => MpUint::from(ws.set_data_opts(arg)),
+        // SAFETY: errcode is writable.
+        _ => unsafe { einval(errcode) },
+    }
 }
