@@ -59,6 +59,9 @@ pub const CONTROL_MAX: usize = 125;
 /// Bytes a caller of [`Websocket::write`] leaves before its payload: room for the longest
 /// header.
 pub const HEADROOM: usize = 4;
+// `send` names the four bytes of the headroom, and the WebREPL machine writes them as
+// literals.
+const _: () = assert!(HEADROOM == 4);
 /// The glue's frame buffer for a `write()`, on its stack: a frame of up to this many bytes
 /// (headroom included) leaves in one underlying write even when the heap is full.
 pub const WRITE_BUF: usize = 256;
@@ -125,18 +128,6 @@ pub struct Websocket {
 impl Default for Websocket {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// A frame header for a payload of `len` (at most FRAME_MAX) bytes: the bytes and how
-/// many there are.
-pub fn header(op: u8, len: u16) -> ([u8; HEADROOM], usize) {
-    let b0 = FIN | (op & OP_MASK);
-    let [hi, lo] = len.to_be_bytes();
-    if len < 126 {
-        ([b0, lo, 0, 0], 2)
-    } else {
-        ([b0, 126, hi, lo], 4)
     }
 }
 
@@ -478,12 +469,22 @@ where
     S: Socket + ?Sized,
     E: Errnos + ?Sized,
 {
-    let Some(payload) = head.len().checked_sub(HEADROOM) else {
+    let [h0, h1, h2, h3, payload @ ..] = head else {
         return Err(IoError::Errno(errnos.value(MprsErrno::Einval)));
     };
-    let (hdr, hlen) = header(op, frame_len(errnos, payload + rest.len())?);
-    let frame = window_mut(head, HEADROOM - hlen, usize::MAX);
-    copy_into(frame, &hdr[..hlen.min(HEADROOM)]);
+    let len = frame_len(errnos, payload.len().saturating_add(rest.len()))?;
+    let b0 = FIN | (op & OP_MASK);
+    let [hi, lo] = len.to_be_bytes();
+    // The header ends where the payload starts: 2 bytes with a 7-bit length, 4 with 16 bits
+    // (always the shortest, as RFC 6455 requires).
+    let start = if len < 126 {
+        (*h2, *h3) = (b0, lo);
+        2
+    } else {
+        (*h0, *h1, *h2, *h3) = (b0, 126, hi, lo);
+        0
+    };
+    let frame = window_mut(head, start, usize::MAX);
     write_all(sock, errnos, frame, false)?;
     if rest.is_empty() {
         Ok(())
