@@ -176,7 +176,7 @@ impl Session {
 
     /// Sends the password prompt that opens a session.
     pub fn start<H: Host + ?Sized>(&mut self, host: &mut H) {
-        send_text(host, PASSWORD_PROMPT);
+        send(host, PASSWORD_PROMPT, Frame::Text);
     }
 
     /// Whether terminal output may be forwarded (not before login).
@@ -262,11 +262,11 @@ impl Session {
                     self.logged_in = true;
                     self.typed = [0; PASSWORD_MAX];
                     self.typed_len = 0;
-                    send_text(host, CONNECTED);
+                    send(host, CONNECTED, Frame::Text);
                     return Feed::Consumed;
                 }
                 self.denied = true;
-                send_text(host, DENIED);
+                send(host, DENIED, Frame::Text);
                 return Feed::Denied;
             }
             if let Some(slot) = self.typed.get_mut(self.typed_len) {
@@ -336,11 +336,7 @@ impl Session {
             return;
         };
         match request.kind {
-            GET_VER => {
-                let [major, minor, micro] = host.version();
-                // HEADROOM bytes for the header, then the payload.
-                host.send(&mut [0, 0, 0, 0, major, minor, micro], Frame::Binary);
-            }
+            GET_VER => send(host, &host.version(), Frame::Binary),
             PUT_FILE => self.start_put(host, &request),
             GET_FILE => self.start_get(host, &request),
             _ => reply(host, STATUS_BAD_REQUEST),
@@ -390,13 +386,20 @@ impl Session {
 
     /// The last byte of a PUT: the temporary file becomes the target, or goes away.
     fn finish_put<H: Host + ?Sized>(&mut self, host: &mut H, failed: bool) {
+        let ok = self.end_put(host, !failed);
+        reply(host, if ok { STATUS_OK } else { STATUS_FILE_ERROR });
+    }
+
+    /// Closes the PUT's file; with `keep`, renames the temporary file into place. Whatever
+    /// is not renamed is removed. Returns whether the target was replaced.
+    fn end_put<H: Host + ?Sized>(&mut self, host: &mut H, keep: bool) -> bool {
         host.close_file();
-        let ok = !failed && host.rename(self.temp_name(), self.name());
+        let ok = keep && host.rename(self.temp_name(), self.name());
         if !ok {
             host.remove(self.temp_name());
         }
         self.op = Op::Idle;
-        reply(host, if ok { STATUS_OK } else { STATUS_FILE_ERROR });
+        ok
     }
 
     fn start_get<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
@@ -448,8 +451,7 @@ impl Session {
     pub fn abort<H: Host + ?Sized>(&mut self, host: &mut H) {
         match self.op {
             Op::Put { .. } => {
-                host.close_file();
-                host.remove(self.temp_name());
+                self.end_put(host, false);
             }
             Op::Get => host.close_file(),
             Op::Idle | Op::Drain { .. } => {}
@@ -473,17 +475,17 @@ fn split_left(data: &[u8], left: u32) -> (&[u8], &[u8]) {
 
 fn reply<H: Host + ?Sized>(host: &mut H, status: u16) {
     let [lo, hi] = status.to_le_bytes();
-    host.send(&mut [0, 0, 0, 0, b'W', b'B', lo, hi], Frame::Binary);
+    send(host, &[b'W', b'B', lo, hi], Frame::Binary);
 }
 
-/// The longest text the machine sends (`CONNECTED`).
+/// The longest message the machine sends from a constant (`CONNECTED`).
 const TEXT_MAX: usize = 25;
 
-/// Sends `text` (at most `TEXT_MAX` bytes) as one text frame, behind the headroom.
-fn send_text<H: Host + ?Sized>(host: &mut H, text: &[u8]) {
+/// Sends `data` (at most `TEXT_MAX` bytes) as one frame, behind the headroom.
+fn send<H: Host + ?Sized>(host: &mut H, data: &[u8], frame: Frame) {
     let mut buf = [0u8; HEADROOM + TEXT_MAX];
-    copy_into(window_mut(&mut buf, HEADROOM, usize::MAX), text);
-    host.send(window_mut(&mut buf, 0, HEADROOM + text.len()), Frame::Text);
+    copy_into(window_mut(&mut buf, HEADROOM, usize::MAX), data);
+    host.send(window_mut(&mut buf, 0, HEADROOM + data.len()), frame);
 }
 
 /// Compares without an early exit, so the time taken says nothing about the password.

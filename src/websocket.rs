@@ -59,8 +59,7 @@ pub const CONTROL_MAX: usize = 125;
 /// Bytes a caller of [`Websocket::write`] leaves before its payload: room for the longest
 /// header.
 pub const HEADROOM: usize = 4;
-// `send` names the four bytes of the headroom, and the WebREPL machine writes them as
-// literals.
+// `send` names the four bytes of the headroom.
 const _: () = assert!(HEADROOM == 4);
 /// The glue's frame buffer for a `write()`, on its stack: a frame of up to this many bytes
 /// (headroom included) leaves in one underlying write even when the heap is full.
