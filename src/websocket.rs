@@ -35,7 +35,7 @@
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
 
-use crate::bytes::{copy_into, window_mut};
+use crate::bytes::{copy_into, window, window_mut};
 use crate::errno::{Errnos, MprsErrno};
 use crate::stream::{IoError, RawStream};
 
@@ -528,16 +528,16 @@ where
     S: Socket + ?Sized,
     E: Errnos + ?Sized,
 {
-    let eio = IoError::Errno(errnos.value(MprsErrno::Eio));
     while !data.is_empty() {
         let n = match sock.write(data) {
-            Err(IoError::Errno(code)) if started && errnos.is_nonblocking(code) => return Err(eio),
+            Err(IoError::Errno(code)) if started && errnos.is_nonblocking(code) => 0,
             other => other?,
         };
-        data = match data.get(n..) {
-            Some(rest) if n != 0 => rest,
-            _ => return Err(eio),
-        };
+        // Nothing moved (or would-block inside the frame), or more than asked: EIO.
+        if n == 0 || n > data.len() {
+            return Err(IoError::Errno(errnos.value(MprsErrno::Eio)));
+        }
+        data = window(data, n, usize::MAX);
         started = true;
     }
     Ok(())
