@@ -6,7 +6,7 @@ use mprs::webrepl::{Frame, Host, Session, HEADER_LEN, PUT_FILE};
 struct NullHost(usize);
 
 impl Host for NullHost {
-    fn send(&mut self, _: &[u8], _: Frame) {}
+    fn send(&mut self, _: &mut [u8], _: Frame) {}
     fn password(&self) -> &[u8] {
         b"pw"
     }

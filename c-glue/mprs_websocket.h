@@ -10,9 +10,10 @@ extern const mp_obj_type_t mp_type_websocket;
 // Whether obj is an mprs websocket.
 bool mprs_websocket_is(mp_obj_t obj);
 
-// Sends buf[MPRS_WEBSOCKET_HEADROOM..len] as one frame of opcode op, the header written
-// into the headroom, so the frame leaves in one socket write. Returns 0 or MP_STREAM_ERROR
+// Sends buf[MPRS_WEBSOCKET_HEADROOM..len] as one frame of opcode op (or
+// MPRS_WEBSOCKET_OP_CURRENT), the header written into the headroom, so the frame leaves in
+// one socket write. Returns 0 or MP_STREAM_ERROR
 // with *errcode; may raise (call it through mprs_protect where a Rust frame is live).
-mp_uint_t mprs_websocket_send_in_place(mp_obj_t ws, uint8_t *buf, size_t len, uint8_t op, int *errcode);
+mp_uint_t mprs_websocket_send_in_place(mp_obj_t ws, uint8_t *buf, size_t len, int op, int *errcode);
 
 #endif // MICROPY_INCLUDED_MPRS_WEBSOCKET_H

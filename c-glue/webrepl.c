@@ -38,6 +38,9 @@ _Static_assert(MPRS_WEBREPL_PASSWORD_MAX <= MPRS_WEBREPL_PASSWORD_LIMIT,
 #error "MPRS_WEBREPL_GET_CHUNK must be 256 to MPRS_WEBREPL_GET_CHUNK_MAX (65533)"
 #endif
 
+// The socket's frame kind, as src/abi.rs asks for it.
+_Static_assert(MP_STREAM_GET_DATA_OPTS == 8 && FRAME_TXT == 1, "mprs: MP_STREAM_GET_DATA_OPTS or FRAME_TXT differs from src/abi.rs");
+
 typedef struct _mp_obj_webrepl_t {
     mp_obj_base_t base;
     mp_obj_t sock;
@@ -54,79 +57,97 @@ static mp_obj_webrepl_t *webrepl_of(mprs_webrepl_t *repl) {
     return (mp_obj_webrepl_t *)repl;
 }
 
-// One call to the websocket or the current file and its result, for mprs_protect.
-typedef struct {
-    mp_obj_webrepl_t *self;
-    const uint8_t *data;
-    size_t len;
-    bool flag; // recv: the frame was text; send: send as text; open: for writing
-    int *errcode;
-    mp_uint_t out;
-} webrepl_call_t;
-
-static void webrepl_recv_call(void *ctx) {
-    webrepl_call_t *c = ctx;
-    mp_obj_t sock = c->self->sock;
-    const mp_stream_p_t *sock_stream = mp_get_stream(sock);
-    c->out = sock_stream->read(sock, (uint8_t *)c->data, c->len, c->errcode);
-    if (c->out != 0 && c->out != MP_STREAM_ERROR) {
-        int err;
-        c->flag = sock_stream->ioctl(sock, MP_STREAM_GET_DATA_OPTS, 0, &err) == FRAME_TXT;
-    }
-}
-
-mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call, mprs_webrepl_t *repl, uint8_t *buf, size_t len, bool *text, int *errcode) {
-    webrepl_call_t c = { webrepl_of(repl), buf, len, false, errcode, 0 };
-    if (!mprs_protect(call, webrepl_recv_call, &c)) {
-        *errcode = MPRS_RAISED;
-        return MP_STREAM_ERROR;
-    }
-    *text = c.flag;
-    return c.out;
-}
-
-static void webrepl_send_call(void *ctx) {
-    webrepl_call_t *c = ctx;
-    mp_obj_t sock = c->self->sock;
-    const mp_stream_p_t *sock_stream = mp_get_stream(sock);
-    int err;
-    if (c->flag) {
-        sock_stream->write(sock, c->data, c->len, &err);
-    } else {
-        mp_uint_t old_opts = sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, FRAME_BIN, &err);
-        sock_stream->write(sock, c->data, c->len, &err);
-        sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, old_opts, &err);
-    }
-}
-
-void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t len, bool text) {
-    webrepl_call_t c = { webrepl_of(repl), data, len, text, NULL, 0 };
-    // A failed send is noticed by the next read of the same connection.
-    mprs_protect(NULL, webrepl_send_call, &c);
-}
-
-// A GET chunk: data[MPRS_WEBSOCKET_HEADROOM..len] as one binary frame.
-static void webrepl_send_framed_call(void *ctx) {
-    webrepl_call_t *c = ctx;
-    mp_obj_t sock = c->self->sock;
+// buf[MPRS_WEBREPL_HEADROOM..len] as one frame: text (the socket's current kind) or binary.
+// May raise.
+static void webrepl_send(mp_obj_t sock, uint8_t *buf, size_t len, bool text) {
     int err;
     #if MPRS_WEBSOCKET && MICROPY_PY_WEBSOCKET
     if (mprs_websocket_is(sock)) {
         // The header goes into the headroom: the frame leaves in one socket write.
-        mprs_websocket_send_in_place(sock, (uint8_t *)c->data, c->len, FRAME_BIN, &err);
+        mprs_websocket_send_in_place(sock, buf, len, text ? MPRS_WEBSOCKET_OP_CURRENT : FRAME_BIN, &err);
         return;
     }
     #endif
     const mp_stream_p_t *sock_stream = mp_get_stream(sock);
-    mp_uint_t old_opts = sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, FRAME_BIN, &err);
-    sock_stream->write(sock, c->data + MPRS_WEBSOCKET_HEADROOM, c->len - MPRS_WEBSOCKET_HEADROOM, &err);
-    sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, old_opts, &err);
+    mp_uint_t old_opts = 0;
+    if (!text) {
+        old_opts = sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, FRAME_BIN, &err);
+    }
+    sock_stream->write(sock, buf + MPRS_WEBREPL_HEADROOM, len - MPRS_WEBREPL_HEADROOM, &err);
+    if (!text) {
+        sock_stream->ioctl(sock, MP_STREAM_SET_DATA_OPTS, old_opts, &err);
+    }
 }
 
-void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
-    webrepl_call_t c = { webrepl_of(repl), buf, len, false, NULL, 0 };
-    // A failed send is noticed by the next read of the same connection.
-    mprs_protect(NULL, webrepl_send_framed_call, &c);
+// One mprs_port_webrepl_call and its result, for mprs_protect.
+typedef struct {
+    mp_obj_webrepl_t *self;
+    mprs_webrepl_op op;
+    uint8_t *data;
+    size_t len;
+    const uint8_t *to;
+    size_t to_len;
+    ptrdiff_t out;
+} webrepl_call_t;
+
+static void webrepl_call(void *ctx) {
+    webrepl_call_t *c = ctx;
+    mp_obj_webrepl_t *self = c->self;
+    mp_obj_t file = self->cur_file;
+    switch (c->op) {
+        case MPRS_WEBREPL_OP_SEND_TEXT:
+        case MPRS_WEBREPL_OP_SEND_BINARY:
+            webrepl_send(self->sock, c->data, c->len, c->op == MPRS_WEBREPL_OP_SEND_TEXT);
+            break;
+        case MPRS_WEBREPL_OP_OPEN_READ:
+        case MPRS_WEBREPL_OP_OPEN_WRITE: {
+            self->cur_file = MP_OBJ_NULL; // also if open raises
+            mp_obj_t open_args[2] = {
+                mp_obj_new_str((const char *)c->data, c->len),
+                MP_OBJ_NEW_QSTR(c->op == MPRS_WEBREPL_OP_OPEN_WRITE ? MP_QSTR_wb : MP_QSTR_rb),
+            };
+            self->cur_file = mp_builtin_open(2, open_args, (mp_map_t *)&mp_const_empty_map);
+            break;
+        }
+        case MPRS_WEBREPL_OP_WRITE_FILE:
+        case MPRS_WEBREPL_OP_READ_FILE: {
+            // Writes exactly, or reads once.
+            bool write = c->op == MPRS_WEBREPL_OP_WRITE_FILE;
+            int err = 0;
+            if (file == MP_OBJ_NULL) {
+                c->out = -1;
+                break;
+            }
+            mp_uint_t out = mp_stream_rw(file, c->data, c->len, &err, write ? MP_STREAM_RW_WRITE : MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
+            c->out = err != 0 || (write && out != c->len) ? -1 : (ptrdiff_t)out;
+            break;
+        }
+        case MPRS_WEBREPL_OP_CLOSE_FILE:
+            self->cur_file = MP_OBJ_NULL;
+            if (file != MP_OBJ_NULL) {
+                mp_stream_close(file);
+            }
+            break;
+        default: { // os.rename(data, to) or os.remove(data)
+            qstr fun = MP_QSTR_remove;
+            size_t n_args = 1;
+            mp_obj_t args[2] = { mp_obj_new_str((const char *)c->data, c->len), MP_OBJ_NULL };
+            if (c->op == MPRS_WEBREPL_OP_RENAME) {
+                fun = MP_QSTR_rename;
+                args[n_args++] = mp_obj_new_str((const char *)c->to, c->to_len);
+            }
+            mp_obj_t os = mp_import_name(MP_QSTR_os, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+            mp_call_function_n_kw(mp_load_attr(os, fun), n_args, 0, args);
+            break;
+        }
+    }
+}
+
+ptrdiff_t mprs_port_webrepl_call(mprs_webrepl_t *repl, mprs_webrepl_op op, uint8_t *data, size_t len, const uint8_t *to, size_t to_len) {
+    webrepl_call_t c = { webrepl_of(repl), op, data, len, to, to_len, 0 };
+    // An exception is dropped: a file error becomes a status, and a failed send is
+    // noticed by the next read of the same connection.
+    return mprs_protect(NULL, webrepl_call, &c) ? c.out : -1;
 }
 
 uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len) {
@@ -154,98 +175,6 @@ const uint8_t *mprs_port_webrepl_password(size_t *len) {
     return (const uint8_t *)webrepl_passwd;
 }
 
-static void webrepl_open_call(void *ctx) {
-    webrepl_call_t *c = ctx;
-    mp_obj_t open_args[2] = {
-        mp_obj_new_str((const char *)c->data, c->len),
-        MP_OBJ_NEW_QSTR(c->flag ? MP_QSTR_wb : MP_QSTR_rb),
-    };
-    c->self->cur_file = mp_builtin_open(2, open_args, (mp_map_t *)&mp_const_empty_map);
-}
-
-bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, mprs_direction direction) {
-    webrepl_call_t c = { webrepl_of(repl), name, len, direction == MPRS_DIRECTION_WRITE, NULL, 0 };
-    c.self->cur_file = MP_OBJ_NULL;
-    return mprs_protect(NULL, webrepl_open_call, &c);
-}
-
-static void webrepl_file_io_call(void *ctx) {
-    webrepl_call_t *c = ctx;
-    int err = 0;
-    if (c->flag) {
-        c->out = mp_stream_write_exactly(c->self->cur_file, c->data, c->len, &err);
-        c->flag = err == 0 && c->out == c->len;
-    } else {
-        c->out = mp_stream_rw(c->self->cur_file, (uint8_t *)c->data, c->len, &err, MP_STREAM_RW_READ | MP_STREAM_RW_ONCE);
-        c->flag = err == 0;
-    }
-}
-
-// Reads (once) or writes (exactly) the file of the transfer in progress; false on any error.
-static bool webrepl_file_io(mprs_webrepl_t *repl, const uint8_t *data, size_t len, bool write, mp_uint_t *out) {
-    webrepl_call_t c = { webrepl_of(repl), data, len, write, NULL, 0 };
-    if (c.self->cur_file == MP_OBJ_NULL || !mprs_protect(NULL, webrepl_file_io_call, &c) || !c.flag) {
-        return false;
-    }
-    *out = c.out;
-    return true;
-}
-
-bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len) {
-    mp_uint_t out;
-    return webrepl_file_io(repl, data, len, true, &out);
-}
-
-ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
-    mp_uint_t out;
-    return webrepl_file_io(repl, buf, len, false, &out) ? (ptrdiff_t)out : -1;
-}
-
-static void webrepl_close_call(void *file) {
-    mp_stream_close(MP_OBJ_FROM_PTR(file));
-}
-
-void mprs_port_webrepl_close_file(mprs_webrepl_t *repl) {
-    mp_obj_webrepl_t *self = webrepl_of(repl);
-    mp_obj_t file = self->cur_file;
-    self->cur_file = MP_OBJ_NULL;
-    if (file != MP_OBJ_NULL) {
-        mprs_protect(NULL, webrepl_close_call, MP_OBJ_TO_PTR(file));
-    }
-}
-
-// os.rename(from, to) or os.remove(from), for mprs_protect.
-typedef struct {
-    qstr fun;
-    const uint8_t *from;
-    size_t from_len;
-    const uint8_t *to;
-    size_t to_len;
-} webrepl_os_call_t;
-
-static void webrepl_os_call(void *ctx) {
-    webrepl_os_call_t *c = ctx;
-    mp_obj_t args[2] = { mp_obj_new_str((const char *)c->from, c->from_len), MP_OBJ_NULL };
-    size_t n_args = 1;
-    if (c->to != NULL) {
-        args[n_args++] = mp_obj_new_str((const char *)c->to, c->to_len);
-    }
-    mp_obj_t os = mp_import_name(MP_QSTR_os, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-    mp_call_function_n_kw(mp_load_attr(os, c->fun), n_args, 0, args);
-}
-
-bool mprs_port_webrepl_rename(mprs_webrepl_t *repl, const uint8_t *from, size_t from_len, const uint8_t *to, size_t to_len) {
-    (void)repl;
-    webrepl_os_call_t c = { MP_QSTR_rename, from, from_len, to, to_len };
-    return mprs_protect(NULL, webrepl_os_call, &c);
-}
-
-void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len) {
-    (void)repl;
-    webrepl_os_call_t c = { MP_QSTR_remove, name, len, NULL, 0 };
-    mprs_protect(NULL, webrepl_os_call, &c);
-}
-
 void mprs_port_webrepl_version(uint8_t *out) {
     out[0] = MICROPY_VERSION_MAJOR;
     out[1] = MICROPY_VERSION_MINOR;
@@ -267,7 +196,7 @@ static mp_obj_t webrepl_make_new(const mp_obj_type_t *type, size_t n_args, size_
 static mp_uint_t webrepl_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
     mp_obj_webrepl_t *self = MP_OBJ_TO_PTR(self_in);
     mprs_call_t call = MPRS_CALL_INIT;
-    mp_uint_t out = mprs_webrepl_read(&call, (mprs_webrepl_t *)self, self->session, buf, size, errcode);
+    mp_uint_t out = mprs_webrepl_read(&call, (mprs_webrepl_t *)self, MPRS_OBJ(self->sock), self->session, buf, size, errcode);
     if (self->cur_file == MP_OBJ_NULL) {
         // No GET in progress: its chunk buffer goes back to the heap.
         webrepl_free_chunk(self);

@@ -55,21 +55,16 @@ static void websocket_set_blocking(mp_obj_websocket_t *self, bool flag) {
     mp_call_method_n_kw(1, 0, args);
 }
 
-// One frame: buf as the payload of a frame of the current kind, or, with in_place, a
-// buffer whose first MPRS_WEBSOCKET_HEADROOM bytes are free for the header (opcode op, or
-// MPRS_WEBSOCKET_OP_CURRENT). With blocking_write the socket is made blocking for the
-// frame, as in the C original.
-static mp_uint_t websocket_frame(mp_obj_websocket_t *self, const void *buf, mp_uint_t size, bool in_place, int op, int *errcode) {
+// One frame: head[MPRS_WEBSOCKET_HEADROOM..head_len] and then rest[..rest_len] as the payload
+// of a frame of opcode op (or MPRS_WEBSOCKET_OP_CURRENT), its header written into head's
+// headroom. With blocking_write the socket is made blocking for the frame, as in the C
+// original.
+static mp_uint_t websocket_frame(mp_obj_websocket_t *self, uint8_t *head, size_t head_len, const uint8_t *rest, size_t rest_len, int op, int *errcode) {
     if (self->blocking_write) {
         websocket_set_blocking(self, true);
     }
     mprs_call_t call = MPRS_CALL_INIT;
-    mp_uint_t out;
-    if (in_place) {
-        out = mprs_websocket_write_in_place(&call, MPRS_OBJ(self->sock), self->state, (uint8_t *)buf, size, op, errcode);
-    } else {
-        out = mprs_websocket_write(&call, MPRS_OBJ(self->sock), self->state, buf, size, errcode);
-    }
+    mp_uint_t out = mprs_websocket_write(&call, MPRS_OBJ(self->sock), self->state, head, head_len, rest, rest_len, op, errcode);
     if (self->blocking_write) {
         websocket_set_blocking(self, false);
     }
@@ -79,51 +74,50 @@ static mp_uint_t websocket_frame(mp_obj_websocket_t *self, const void *buf, mp_u
 
 static mp_uint_t websocket_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
     mp_obj_websocket_t *self = MP_OBJ_TO_PTR(self_in);
-    if (size > MPRS_WEBSOCKET_WRITE_BUF - MPRS_WEBSOCKET_HEADROOM && size <= 0xffff) {
-        // Too big for the frame buffer on the stack: copied behind headroom in GC memory,
-        // it still leaves in one socket write. Without the memory, header and first bytes
-        // go in one write and the rest in another.
-        size_t len = MPRS_WEBSOCKET_HEADROOM + size;
-        uint8_t *frame = m_new_maybe(uint8_t, len);
-        if (frame != NULL) {
-            memcpy(frame + MPRS_WEBSOCKET_HEADROOM, buf, size);
-            mp_uint_t out = websocket_frame(self, frame, len, true, MPRS_WEBSOCKET_OP_CURRENT, errcode);
-            m_del(uint8_t, frame, len); // not reached if it raised: the GC then frees it
-            return out == MP_STREAM_ERROR ? out : size;
+    // The payload goes behind headroom for the header, so the frame leaves in one socket
+    // write: in the frame buffer on the stack, or, when larger, in GC memory. Without the
+    // memory, header and first bytes go in one write and the rest in another.
+    uint8_t stack[MPRS_WEBSOCKET_WRITE_BUF];
+    uint8_t *frame = stack;
+    size_t head = size;
+    if (size > sizeof(stack) - MPRS_WEBSOCKET_HEADROOM) {
+        frame = size <= 0xffff ? m_new_maybe(uint8_t, MPRS_WEBSOCKET_HEADROOM + size) : NULL;
+        if (frame == NULL) {
+            frame = stack;
+            head = sizeof(stack) - MPRS_WEBSOCKET_HEADROOM;
         }
     }
-    return websocket_frame(self, buf, size, false, MPRS_WEBSOCKET_OP_CURRENT, errcode);
+    memcpy(frame + MPRS_WEBSOCKET_HEADROOM, buf, head);
+    mp_uint_t out = websocket_frame(self, frame, MPRS_WEBSOCKET_HEADROOM + head, (const uint8_t *)buf + head, size - head, MPRS_WEBSOCKET_OP_CURRENT, errcode);
+    if (frame != stack) {
+        m_del(uint8_t, frame, MPRS_WEBSOCKET_HEADROOM + size); // not reached if it raised: the GC then frees it
+    }
+    return out == MP_STREAM_ERROR ? out : size;
 }
 
 bool mprs_websocket_is(mp_obj_t obj) {
     return mp_obj_is_type(obj, &mp_type_websocket);
 }
 
-mp_uint_t mprs_websocket_send_in_place(mp_obj_t ws, uint8_t *buf, size_t len, uint8_t op, int *errcode) {
-    return websocket_frame(MP_OBJ_TO_PTR(ws), buf, len, true, op, errcode);
+mp_uint_t mprs_websocket_send_in_place(mp_obj_t ws, uint8_t *buf, size_t len, int op, int *errcode) {
+    return websocket_frame(MP_OBJ_TO_PTR(ws), buf, len, NULL, 0, op, errcode);
 }
+
+// MP_STREAM_CLOSE, GET_DATA_OPTS and SET_DATA_OPTS are answered in Rust (src/abi.rs has
+// their values). Closing sends a close frame (once), then closes the socket; an exception
+// from sending is raised after the socket is closed.
+_Static_assert(MP_STREAM_CLOSE == 4 && MP_STREAM_GET_DATA_OPTS == 8 && MP_STREAM_SET_DATA_OPTS == 9,
+    "mprs: a stream ioctl request differs from src/abi.rs");
 
 static mp_uint_t websocket_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
     mp_obj_websocket_t *self = MP_OBJ_TO_PTR(self_in);
-    switch (request) {
-        case MP_STREAM_CLOSE: {
-            // A close frame first (once), then the socket; an exception from sending is
-            // raised after the socket is closed.
-            mprs_call_t call = MPRS_CALL_INIT;
-            int err;
-            mprs_websocket_close(&call, MPRS_OBJ(self->sock), self->state, &err);
-            mp_stream_close(self->sock);
-            mprs_call_reraise(&call);
-            return 0;
-        }
-        case MP_STREAM_GET_DATA_OPTS:
-            return mprs_websocket_get_data_opts(self->state);
-        case MP_STREAM_SET_DATA_OPTS:
-            return mprs_websocket_set_data_opts(self->state, arg);
-        default:
-            *errcode = MP_EINVAL;
-            return MP_STREAM_ERROR;
+    mprs_call_t call = MPRS_CALL_INIT;
+    mp_uint_t out = mprs_websocket_ioctl(&call, MPRS_OBJ(self->sock), self->state, request, arg, errcode);
+    if (request == MP_STREAM_CLOSE) {
+        mp_stream_close(self->sock);
     }
+    mprs_call_reraise(&call);
+    return out;
 }
 
 static const mp_rom_map_elem_t websocket_locals_dict_table[] = {

@@ -78,6 +78,14 @@
 
 #if defined(MPRS_WEBREPL)
 /**
+ * Bytes before the payload of every frame the machine sends (`MprsWebreplOp::SendText`,
+ * `SendBinary`), free for the websocket header (`MPRS_WEBSOCKET_HEADROOM`).
+ */
+#define MPRS_WEBREPL_HEADROOM 4
+#endif
+
+#if defined(MPRS_WEBREPL)
+/**
  * Bytes a GET chunk buffer holds before the file data: the websocket header's headroom
  * and the chunk's u16 length.
  */
@@ -108,22 +116,22 @@
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * Bytes a caller of `mprs_websocket_write_in_place` leaves before its payload.
+ * Bytes a caller of `mprs_websocket_write` leaves before its payload.
  */
 #define MPRS_WEBSOCKET_HEADROOM 4
 #endif
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * `op` of `mprs_websocket_write_in_place`: frames of the current kind.
+ * `op` of `mprs_websocket_write`: frames of the current kind.
  */
 #define MPRS_WEBSOCKET_OP_CURRENT -1
 #endif
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * The frame buffer on the stack: a frame of up to this many bytes, header included,
- * leaves in one socket write from `mprs_websocket_write`.
+ * The glue's frame buffer on its stack for a `write()`: a frame of up to this many bytes,
+ * headroom included, leaves in one socket write even when the heap is full.
  */
 #define MPRS_WEBSOCKET_WRITE_BUF 256
 #endif
@@ -181,6 +189,53 @@ typedef enum {
    */
   MPRS_DUPTERM_WHY_REQUESTED,
 } mprs_dupterm_why;
+
+#if defined(MPRS_WEBREPL)
+/**
+ * What `mprs_port_webrepl_call` does. The socket is read through the stream services;
+ * everything else the WebREPL machine does to the VM is one of these.
+ */
+typedef enum {
+  /**
+   * Sends `data[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of the websocket's current
+   * kind (text); the headroom is free for the frame header.
+   */
+  MPRS_WEBREPL_OP_SEND_TEXT,
+  /**
+   * As `SendText`, as a binary frame.
+   */
+  MPRS_WEBREPL_OP_SEND_BINARY,
+  /**
+   * Opens the file named `data[..len]` (`rb`) as the object's current file.
+   */
+  MPRS_WEBREPL_OP_OPEN_READ,
+  /**
+   * As `OpenRead`, for writing (`wb`).
+   */
+  MPRS_WEBREPL_OP_OPEN_WRITE,
+  /**
+   * Writes all of `data[..len]` to the current file.
+   */
+  MPRS_WEBREPL_OP_WRITE_FILE,
+  /**
+   * Reads up to `len` bytes of the current file into `data` (one underlying read): the
+   * count, 0 at its end.
+   */
+  MPRS_WEBREPL_OP_READ_FILE,
+  /**
+   * Closes the current file, if any.
+   */
+  MPRS_WEBREPL_OP_CLOSE_FILE,
+  /**
+   * `os.rename(data[..len], to[..to_len])`.
+   */
+  MPRS_WEBREPL_OP_RENAME,
+  /**
+   * `os.remove(data[..len])`.
+   */
+  MPRS_WEBREPL_OP_REMOVE,
+} mprs_webrepl_op;
+#endif
 
 #if defined(MPRS_VIRTPIN)
 /**
@@ -596,34 +651,18 @@ extern mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call,
 
 #if defined(MPRS_WEBREPL)
 /**
- * Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
- * `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
- * (an errno, or MPRS_RAISED with the exception in `call`).
+ * Does `op`, protected: 0 or more (`ReadFile`: the count), or -1 when it failed or
+ * raised (the exception is dropped: a file error becomes a status, a failed send is
+ * noticed by the next read of the same connection). `data` is written to only by
+ * `SendText`/`SendBinary` (their headroom) and `ReadFile`; `len` is at least
+ * `MPRS_WEBSOCKET_HEADROOM` for a send.
  */
-extern mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call,
-                                          mprs_webrepl_t *repl,
-                                          uint8_t *buf,
-                                          size_t len,
-                                          bool *text,
-                                          int *errcode);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Sends one frame, text or binary; errors are ignored, as in the C original.
- */
-extern void mprs_port_webrepl_send(mprs_webrepl_t *repl,
-                                   const uint8_t *data,
-                                   size_t len,
-                                   bool text);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
- * for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
- */
-extern void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
+extern ptrdiff_t mprs_port_webrepl_call(mprs_webrepl_t *repl,
+                                        mprs_webrepl_op op,
+                                        uint8_t *data,
+                                        size_t len,
+                                        const uint8_t *to,
+                                        size_t to_len);
 #endif
 
 #if defined(MPRS_WEBREPL)
@@ -640,43 +679,6 @@ extern uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len);
  * The password set with `_webrepl.password()`.
  */
 extern const uint8_t *mprs_port_webrepl_password(size_t *len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
- */
-extern bool mprs_port_webrepl_open(mprs_webrepl_t *repl,
-                                   const uint8_t *name,
-                                   size_t len,
-                                   mprs_direction direction);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-/**
- * Reads from the current file: the count, or -1 on error.
- */
-extern ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern void mprs_port_webrepl_close_file(mprs_webrepl_t *repl);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern bool mprs_port_webrepl_rename(mprs_webrepl_t *repl,
-                                     const uint8_t *from,
-                                     size_t from_len,
-                                     const uint8_t *to,
-                                     size_t to_len);
-#endif
-
-#if defined(MPRS_WEBREPL)
-extern void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len);
 #endif
 
 #if defined(MPRS_WEBREPL)
@@ -1121,13 +1123,16 @@ void mprs_webrepl_init(mprs_webrepl_t *repl, void *storage);
 /**
  * The `_webrepl` stream's read: returns terminal input (at most `size` bytes, one at a
  * time), 0 at EOF (also after a wrong password), or MP_STREAM_ERROR with `*errcode` (a
- * socket errno, or MPRS_RAISED). File transfers are handled while reading.
+ * socket errno, or MPRS_RAISED with the exception in `call`). File transfers are handled
+ * while reading; `sock` (the websocket) is read through the protected stream services.
  *
  * # Safety
- * As `mprs_webrepl_init`; `buf` valid for `size` bytes; `errcode` writable.
+ * As `mprs_webrepl_init`; `sock` the object's socket; `buf` valid for `size` bytes;
+ * `errcode` writable.
  */
 mprs_uint_t mprs_webrepl_read(mprs_call_t *call,
                               mprs_webrepl_t *repl,
+                              mprs_obj_t sock,
                               void *storage,
                               uint8_t *buf,
                               mprs_uint_t size,
@@ -1186,71 +1191,51 @@ mprs_uint_t mprs_websocket_read(mprs_call_t *call,
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * The websocket stream's write: `buf` as one frame of the current kind (see
- * `mprs_websocket_set_data_opts`), header and payload in one socket write when the frame
- * fits `MPRS_WEBSOCKET_WRITE_BUF` (256) bytes. Returns `size`, or MP_STREAM_ERROR with
- * `*errcode` (ENOBUFS for 65,536 bytes or more).
+ * The websocket stream's write: `head[MPRS_WEBSOCKET_HEADROOM..head_len]` and then
+ * `rest[..rest_len]` as one frame of opcode `op` (1 text, 2 binary, or
+ * MPRS_WEBSOCKET_OP_CURRENT for the kind set with `MP_STREAM_SET_DATA_OPTS`). The
+ * header is written into `head`'s headroom, so header and `head`'s payload leave in one
+ * socket write without a copy; `rest`, if any, takes a second. Returns 0, or
+ * MP_STREAM_ERROR with `*errcode` (ENOBUFS for a payload of 65,536 bytes or more, EINVAL
+ * for a `head` shorter than the headroom).
  *
  * # Safety
- * As `mprs_websocket_read`, `buf` readable.
+ * As `mprs_websocket_read`; `head` valid for `head_len` writable bytes, `rest` for
+ * `rest_len` readable bytes (either may be NULL with a length of 0).
  */
 mprs_uint_t mprs_websocket_write(mprs_call_t *call,
                                  mprs_obj_t sock,
                                  void *storage,
-                                 const uint8_t *buf,
-                                 mprs_uint_t size,
+                                 uint8_t *head,
+                                 size_t head_len,
+                                 const uint8_t *rest,
+                                 size_t rest_len,
+                                 int op,
                                  int *errcode);
 #endif
 
 #if defined(MPRS_WEBSOCKET)
 /**
- * Writes `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of opcode `op` (1 text,
- * 2 binary, or MPRS_WEBSOCKET_OP_CURRENT for the kind `mprs_websocket_write` would use),
- * its header written into the headroom so header and payload leave in one socket write,
- * without a copy. Returns 0, or MP_STREAM_ERROR with `*errcode`.
+ * The websocket stream's ioctl, for the requests it answers:
+ * - `MP_STREAM_CLOSE`: this side closes. Sends a close frame (status 1000) unless one was
+ *   sent, best effort: a socket error is ignored, an exception is recorded in `call`.
+ *   Returns 0; the glue closes the socket afterwards, then raises what `call` holds.
+ * - `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read (1 text,
+ *   2 binary).
+ * - `MP_STREAM_SET_DATA_OPTS`: `arg` is the opcode of frames written from now on; returns
+ *   the old one.
  *
- * # Safety
- * As `mprs_websocket_read`; `buf` valid for `len` writable bytes.
- */
-mprs_uint_t mprs_websocket_write_in_place(mprs_call_t *call,
-                                          mprs_obj_t sock,
-                                          void *storage,
-                                          uint8_t *buf,
-                                          size_t len,
-                                          int op,
-                                          int *errcode);
-#endif
-
-#if defined(MPRS_WEBSOCKET)
-/**
- * `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read.
- *
- * # Safety
- * `storage` as for `mprs_websocket_read`.
- */
-mprs_uint_t mprs_websocket_get_data_opts(void *storage);
-#endif
-
-#if defined(MPRS_WEBSOCKET)
-/**
- * `MP_STREAM_SET_DATA_OPTS`: the opcode of frames written from now on; returns the old one.
- *
- * # Safety
- * `storage` as for `mprs_websocket_read`.
- */
-mprs_uint_t mprs_websocket_set_data_opts(void *storage, size_t opts);
-#endif
-
-#if defined(MPRS_WEBSOCKET)
-/**
- * This side closes: sends a close frame (status 1000) unless one was sent, best effort
- * (a socket error is ignored, an exception is reported as MPRS_RAISED). The glue closes
- * the socket afterwards. Returns 0 or MP_STREAM_ERROR.
+ * Anything else is MP_STREAM_ERROR with `*errcode` EINVAL.
  *
  * # Safety
  * As `mprs_websocket_read`.
  */
-mprs_uint_t mprs_websocket_close(mprs_call_t *call, mprs_obj_t sock, void *storage, int *errcode);
+mprs_uint_t mprs_websocket_ioctl(mprs_call_t *call,
+                                 mprs_obj_t sock,
+                                 void *storage,
+                                 mprs_uint_t request,
+                                 size_t arg,
+                                 int *errcode);
 #endif
 
 #ifdef __cplusplus

@@ -51,6 +51,14 @@ mod mp {
     pub const MP_STREAM_POLL_ERR: MpUint = 0x0008;
     pub const MP_STREAM_POLL_HUP: MpUint = 0x0010;
 
+    /// The stream ioctl requests `MP_STREAM_CLOSE`, `MP_STREAM_GET_DATA_OPTS` (a websocket
+    /// answers with the opcode of the message being read) and `MP_STREAM_SET_DATA_OPTS`,
+    /// and the text opcode (`FRAME_TXT`).
+    pub const MP_STREAM_CLOSE: MpUint = 4;
+    pub const MP_STREAM_GET_DATA_OPTS: MpUint = 8;
+    pub const MP_STREAM_SET_DATA_OPTS: MpUint = 9;
+    pub const MP_FRAME_TXT: MpUint = 1;
+
     /// The pin protocol's ioctl requests (`extmod/virtpin.h`).
     pub const MP_PIN_READ: MpUint = 1;
     pub const MP_PIN_WRITE: MpUint = 2;
@@ -232,55 +240,58 @@ pub struct MprsWebrepl {
     _opaque: [u8; 0],
 }
 
+/// What `mprs_port_webrepl_call` does. The socket is read through the stream services;
+/// everything else the WebREPL machine does to the VM is one of these.
+/// cbindgen:prefix-with-name
+#[cfg(feature = "webrepl")]
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MprsWebreplOp {
+    /// Sends `data[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of the websocket's current
+    /// kind (text); the headroom is free for the frame header.
+    SendText,
+    /// As `SendText`, as a binary frame.
+    SendBinary,
+    /// Opens the file named `data[..len]` (`rb`) as the object's current file.
+    OpenRead,
+    /// As `OpenRead`, for writing (`wb`).
+    OpenWrite,
+    /// Writes all of `data[..len]` to the current file.
+    WriteFile,
+    /// Reads up to `len` bytes of the current file into `data` (one underlying read): the
+    /// count, 0 at its end.
+    ReadFile,
+    /// Closes the current file, if any.
+    CloseFile,
+    /// `os.rename(data[..len], to[..to_len])`.
+    Rename,
+    /// `os.remove(data[..len])`.
+    Remove,
+}
+
 // WebREPL's port services (`c-glue/webrepl.c`): the websocket, the files, the password.
 #[cfg(feature = "webrepl")]
 #[allow(improper_ctypes)]
 extern "C" {
-    /// Reads up to `len` bytes from the websocket, protected: the count (0 at EOF) with
-    /// `*text` telling a text frame from a binary one, or MP_STREAM_ERROR with `*errcode`
-    /// (an errno, or MPRS_RAISED with the exception in `call`).
-    pub fn mprs_port_webrepl_recv(
-        call: *mut MprsCall,
+    /// Does `op`, protected: 0 or more (`ReadFile`: the count), or -1 when it failed or
+    /// raised (the exception is dropped: a file error becomes a status, a failed send is
+    /// noticed by the next read of the same connection). `data` is written to only by
+    /// `SendText`/`SendBinary` (their headroom) and `ReadFile`; `len` is at least
+    /// `MPRS_WEBSOCKET_HEADROOM` for a send.
+    pub fn mprs_port_webrepl_call(
         repl: *mut MprsWebrepl,
-        buf: *mut u8,
+        op: MprsWebreplOp,
+        data: *mut u8,
         len: usize,
-        text: *mut bool,
-        errcode: *mut c_int,
-    ) -> MpUint;
-    /// Sends one frame, text or binary; errors are ignored, as in the C original.
-    pub fn mprs_port_webrepl_send(repl: *mut MprsWebrepl, data: *const u8, len: usize, text: bool);
-    /// Sends `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one binary frame; the headroom is free
-    /// for the frame header (`mprs_websocket_write_in_place`). Errors are ignored.
-    pub fn mprs_port_webrepl_send_framed(repl: *mut MprsWebrepl, buf: *mut u8, len: usize);
+        to: *const u8,
+        to_len: usize,
+    ) -> isize;
     /// The buffer GET chunks are built in (the glue allocates it for the GET and keeps it
     /// until the read that asked for it has returned): its start, its length in `*len`.
     /// NULL with `*len` 0 when there is none.
     pub fn mprs_port_webrepl_chunk(repl: *mut MprsWebrepl, len: *mut usize) -> *mut u8;
     /// The password set with `_webrepl.password()`.
     pub fn mprs_port_webrepl_password(len: *mut usize) -> *const u8;
-    /// Opens the named file (`wb` or `rb`) as the object's current file; false on any error.
-    pub fn mprs_port_webrepl_open(
-        repl: *mut MprsWebrepl,
-        name: *const u8,
-        len: usize,
-        direction: crate::stream::Direction,
-    ) -> bool;
-    pub fn mprs_port_webrepl_write_file(
-        repl: *mut MprsWebrepl,
-        data: *const u8,
-        len: usize,
-    ) -> bool;
-    /// Reads from the current file: the count, or -1 on error.
-    pub fn mprs_port_webrepl_read_file(repl: *mut MprsWebrepl, buf: *mut u8, len: usize) -> isize;
-    pub fn mprs_port_webrepl_close_file(repl: *mut MprsWebrepl);
-    pub fn mprs_port_webrepl_rename(
-        repl: *mut MprsWebrepl,
-        from: *const u8,
-        from_len: usize,
-        to: *const u8,
-        to_len: usize,
-    ) -> bool;
-    pub fn mprs_port_webrepl_remove(repl: *mut MprsWebrepl, name: *const u8, len: usize);
     /// MICROPY_VERSION_MAJOR, _MINOR and _MICRO.
     pub fn mprs_port_webrepl_version(out: *mut u8);
 }

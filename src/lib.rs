@@ -15,6 +15,7 @@
 // takes (dupterm's `Deactivation`, pin's `LatchPin`, the stream machines); cbindgen skips the
 // other core modules.
 pub mod abi;
+mod bytes;
 pub mod dupterm;
 /// cbindgen:ignore
 pub mod errno;

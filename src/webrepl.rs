@@ -16,6 +16,7 @@
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
 
+use crate::bytes::{copy_into, split, window, window_mut};
 pub use crate::stream::Direction;
 use crate::websocket::HEADROOM;
 
@@ -54,6 +55,8 @@ pub const STATUS_FILE_ERROR: u16 = 2;
 pub const PASSWORD_PROMPT: &[u8] = b"Password: ";
 pub const CONNECTED: &[u8] = b"\r\nWebREPL connected\r\n>>> ";
 pub const DENIED: &[u8] = b"\r\nAccess denied\r\n";
+const _: () = assert!(CONNECTED.len() <= TEXT_MAX && PASSWORD_PROMPT.len() <= TEXT_MAX);
+const _: () = assert!(DENIED.len() <= TEXT_MAX);
 
 /// The kind of websocket frame bytes came in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,13 +68,10 @@ pub enum Frame {
 /// What the machine acts through. File operations report failure with `false`/`None`;
 /// the machine turns that into an error status.
 pub trait Host {
-    /// Sends `data` as one websocket frame of `frame` kind.
-    fn send(&mut self, data: &[u8], frame: Frame);
-    /// Sends `buf[HEADROOM..]` as one binary frame. The first `HEADROOM` bytes are free for
-    /// the frame header, so a websocket can send header and payload in one write.
-    fn send_framed(&mut self, buf: &mut [u8]) {
-        self.send(buf.get(HEADROOM..).unwrap_or_default(), Frame::Binary);
-    }
+    /// Sends `buf[HEADROOM..]` as one websocket frame of `frame` kind. The first `HEADROOM`
+    /// bytes are free for the frame header, so a websocket can send header and payload in
+    /// one write.
+    fn send(&mut self, buf: &mut [u8], frame: Frame);
     /// The password set with `_webrepl.password()`.
     fn password(&self) -> &[u8];
     /// Opens `name` for writing (truncating) or reading; the host keeps the open file.
@@ -139,8 +139,9 @@ pub struct Session {
     header: [u8; HEADER_LEN],
     header_len: usize,
     op: Op,
-    /// The target name of the current PUT or GET.
-    name: [u8; NAME_MAX],
+    /// The target name of the current PUT or GET, then TEMP_SUFFIX: the name of the
+    /// temporary file a PUT writes is the first `name_len + TEMP_SUFFIX.len()` bytes.
+    name: [u8; NAME_MAX + TEMP_SUFFIX.len()],
     name_len: usize,
     /// Terminal input that arrived in a read meant for file data, returned byte by byte.
     pending: [u8; READ_MAX],
@@ -165,7 +166,7 @@ impl Session {
             header: [0; HEADER_LEN],
             header_len: 0,
             op: Op::Idle,
-            name: [0; NAME_MAX],
+            name: [0; NAME_MAX + TEMP_SUFFIX.len()],
             name_len: 0,
             pending: [0; READ_MAX],
             pending_start: 0,
@@ -175,7 +176,7 @@ impl Session {
 
     /// Sends the password prompt that opens a session.
     pub fn start<H: Host + ?Sized>(&mut self, host: &mut H) {
-        host.send(PASSWORD_PROMPT, Frame::Text);
+        send(host, PASSWORD_PROMPT, Frame::Text);
     }
 
     /// Whether terminal output may be forwarded (not before login).
@@ -256,16 +257,16 @@ impl Session {
     fn feed_password<H: Host + ?Sized>(&mut self, data: &[u8], host: &mut H) -> Feed {
         for &byte in data {
             if byte == b'\r' || byte == b'\n' {
-                let typed = self.typed.get(..self.typed_len).unwrap_or_default();
+                let typed = window(&self.typed, 0, self.typed_len);
                 if !self.typed_overlong && password_matches(host.password(), typed) {
                     self.logged_in = true;
                     self.typed = [0; PASSWORD_MAX];
                     self.typed_len = 0;
-                    host.send(CONNECTED, Frame::Text);
+                    send(host, CONNECTED, Frame::Text);
                     return Feed::Consumed;
                 }
                 self.denied = true;
-                host.send(DENIED, Frame::Text);
+                send(host, DENIED, Frame::Text);
                 return Feed::Denied;
             }
             if let Some(slot) = self.typed.get_mut(self.typed_len) {
@@ -288,9 +289,10 @@ impl Session {
             Op::Idle => {
                 let need = HEADER_LEN - self.header_len;
                 let (now, rest) = split(data, need);
-                if let Some(dst) = self.header.get_mut(self.header_len..) {
-                    copy_into(dst, now);
-                }
+                copy_into(
+                    window_mut(&mut self.header, self.header_len, HEADER_LEN),
+                    now,
+                );
                 self.header_len += now.len();
                 if self.header_len == HEADER_LEN {
                     self.header_len = 0;
@@ -328,90 +330,88 @@ impl Session {
     }
 
     fn handle_request<H: Host + ?Sized>(&mut self, host: &mut H) {
-        let header = self.header;
-        let Some(request) = Request::parse(&header) else {
+        let Some(request) = Request::parse(&self.header) else {
             // Garbage: answer it, and the next 82 bytes are taken as a new request.
             reply(host, STATUS_BAD_REQUEST);
             return;
         };
         match request.kind {
-            GET_VER => host.send(&host.version(), Frame::Binary),
+            GET_VER => send(host, &host.version(), Frame::Binary),
             PUT_FILE => self.start_put(host, &request),
             GET_FILE => self.start_get(host, &request),
             _ => reply(host, STATUS_BAD_REQUEST),
         }
     }
 
-    fn set_name(&mut self, name: &[u8]) {
-        self.name_len = name.len().min(NAME_MAX);
-        copy_into(&mut self.name, name);
+    /// Takes the request's name, if it is one (see `Request::name_len`), followed by
+    /// TEMP_SUFFIX.
+    fn set_name(&mut self, request: &Request) -> bool {
+        let Some(len) = request.name_len else {
+            return false;
+        };
+        copy_into(&mut self.name, window(&self.header, NAME_AT, NAME_AT + len));
+        copy_into(window_mut(&mut self.name, len, usize::MAX), TEMP_SUFFIX);
+        self.name_len = len;
+        true
     }
 
     fn name(&self) -> &[u8] {
-        self.name.get(..self.name_len).unwrap_or_default()
+        window(&self.name, 0, self.name_len)
     }
 
     /// The temporary name of the current PUT: the name and TEMP_SUFFIX.
-    fn temp_name(&self, out: &mut [u8; NAME_MAX + 8]) -> usize {
-        let name = self.name();
-        let len = name.len() + TEMP_SUFFIX.len();
-        copy_into(out, name);
-        if let Some(dst) = out.get_mut(name.len()..) {
-            copy_into(dst, TEMP_SUFFIX);
-        }
-        len
+    fn temp_name(&self) -> &[u8] {
+        window(&self.name, 0, self.name_len + TEMP_SUFFIX.len())
     }
 
     fn start_put<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
-        let Some(name) = request.name() else {
-            self.op = drain(request.size);
-            reply(host, STATUS_BAD_REQUEST);
+        let status = if !self.set_name(request) {
+            STATUS_BAD_REQUEST
+        } else if !host.open(self.temp_name(), Direction::Write) {
+            STATUS_FILE_ERROR
+        } else {
+            reply(host, STATUS_OK);
+            self.op = Op::Put {
+                left: request.size,
+                failed: false,
+            };
+            if request.size == 0 {
+                self.finish_put(host, false);
+            }
             return;
         };
-        self.set_name(name);
-        let mut temp = [0u8; NAME_MAX + 8];
-        let len = self.temp_name(&mut temp);
-        if !host.open(temp.get(..len).unwrap_or_default(), Direction::Write) {
-            self.op = drain(request.size);
-            reply(host, STATUS_FILE_ERROR);
-            return;
-        }
-        reply(host, STATUS_OK);
-        self.op = Op::Put {
-            left: request.size,
-            failed: false,
-        };
-        if request.size == 0 {
-            self.finish_put(host, false);
-        }
+        self.op = drain(request.size);
+        reply(host, status);
     }
 
     /// The last byte of a PUT: the temporary file becomes the target, or goes away.
     fn finish_put<H: Host + ?Sized>(&mut self, host: &mut H, failed: bool) {
-        host.close_file();
-        let mut temp = [0u8; NAME_MAX + 8];
-        let len = self.temp_name(&mut temp);
-        let temp = temp.get(..len).unwrap_or_default();
-        let ok = !failed && host.rename(temp, self.name());
-        if !ok {
-            host.remove(temp);
-        }
-        self.op = Op::Idle;
+        let ok = self.end_put(host, !failed);
         reply(host, if ok { STATUS_OK } else { STATUS_FILE_ERROR });
     }
 
-    fn start_get<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
-        let Some(name) = request.name() else {
-            reply(host, STATUS_BAD_REQUEST);
-            return;
-        };
-        self.set_name(name);
-        if !host.open(name, Direction::Read) {
-            reply(host, STATUS_FILE_ERROR);
-            return;
+    /// Closes the PUT's file; with `keep`, renames the temporary file into place. Whatever
+    /// is not renamed is removed. Returns whether the target was replaced.
+    fn end_put<H: Host + ?Sized>(&mut self, host: &mut H, keep: bool) -> bool {
+        host.close_file();
+        let ok = keep && host.rename(self.temp_name(), self.name());
+        if !ok {
+            host.remove(self.temp_name());
         }
-        reply(host, STATUS_OK);
-        self.op = Op::Get;
+        self.op = Op::Idle;
+        ok
+    }
+
+    fn start_get<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
+        let status = if !self.set_name(request) {
+            STATUS_BAD_REQUEST
+        } else if !host.open(self.name(), Direction::Read) {
+            STATUS_FILE_ERROR
+        } else {
+            self.op = Op::Get;
+            STATUS_OK
+        };
+        reply(host, status);
     }
 
     /// One GET chunk: a u16 length and as much file data as `buf` holds after
@@ -419,16 +419,18 @@ impl Session {
     /// status. A buffer with no room for data ends the GET with an error status.
     fn send_chunk<H: Host + ?Sized>(&mut self, host: &mut H, buf: &mut [u8]) {
         let cap = buf.len().saturating_sub(CHUNK_PREFIX).min(GET_CHUNK_MAX);
-        let got = match buf.get_mut(CHUNK_PREFIX..CHUNK_PREFIX + cap) {
-            Some(data) if cap > 0 => host.read_file(data),
-            _ => None,
+        let got = if cap > 0 {
+            host.read_file(window_mut(buf, CHUNK_PREFIX, CHUNK_PREFIX + cap))
+        } else {
+            None
         };
         let n = got.unwrap_or(0).min(cap);
-        if let Some(len) = buf.get_mut(HEADROOM..CHUNK_PREFIX) {
-            copy_into(len, &(n as u16).to_le_bytes());
-        }
-        if let Some(frame) = buf.get_mut(..CHUNK_PREFIX + n) {
-            host.send_framed(frame);
+        if buf.len() >= CHUNK_PREFIX {
+            copy_into(
+                window_mut(buf, HEADROOM, CHUNK_PREFIX),
+                &(n as u16).to_le_bytes(),
+            );
+            host.send(window_mut(buf, 0, CHUNK_PREFIX + n), Frame::Binary);
         }
         if n == 0 {
             host.close_file();
@@ -449,10 +451,7 @@ impl Session {
     pub fn abort<H: Host + ?Sized>(&mut self, host: &mut H) {
         match self.op {
             Op::Put { .. } => {
-                host.close_file();
-                let mut temp = [0u8; NAME_MAX + 8];
-                let len = self.temp_name(&mut temp);
-                host.remove(temp.get(..len).unwrap_or_default());
+                self.end_put(host, false);
             }
             Op::Get => host.close_file(),
             Op::Idle | Op::Drain { .. } => {}
@@ -460,18 +459,6 @@ impl Session {
         self.op = Op::Idle;
         self.header_len = 0;
     }
-}
-
-/// Copies as much of `src` as fits into `dst` (a plain loop: no length-mismatch panic).
-fn copy_into(dst: &mut [u8], src: &[u8]) {
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = *s;
-    }
-}
-
-/// `data` split after `n` bytes (all of it if shorter).
-fn split(data: &[u8], n: usize) -> (&[u8], &[u8]) {
-    data.split_at_checked(n).unwrap_or((data, &[]))
 }
 
 fn drain(size: u32) -> Op {
@@ -488,7 +475,17 @@ fn split_left(data: &[u8], left: u32) -> (&[u8], &[u8]) {
 
 fn reply<H: Host + ?Sized>(host: &mut H, status: u16) {
     let [lo, hi] = status.to_le_bytes();
-    host.send(&[b'W', b'B', lo, hi], Frame::Binary);
+    send(host, &[b'W', b'B', lo, hi], Frame::Binary);
+}
+
+/// The longest message the machine sends from a constant (`CONNECTED`).
+const TEXT_MAX: usize = 25;
+
+/// Sends `data` (at most `TEXT_MAX` bytes) as one frame, behind the headroom.
+fn send<H: Host + ?Sized>(host: &mut H, data: &[u8], frame: Frame) {
+    let mut buf = [0u8; HEADROOM + TEXT_MAX];
+    copy_into(window_mut(&mut buf, HEADROOM, usize::MAX), data);
+    host.send(window_mut(&mut buf, 0, HEADROOM + data.len()), frame);
 }
 
 /// Compares without an early exit, so the time taken says nothing about the password.
@@ -502,17 +499,21 @@ fn password_matches(password: &[u8], typed: &[u8]) -> bool {
     diff == 0
 }
 
+/// Where a request's name starts.
+const NAME_AT: usize = 18;
+
 /// A parsed file-transfer request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Request<'a> {
+struct Request {
     kind: u8,
     size: u32,
-    name: &'a [u8],
+    /// The length of the name, if it is one: 1..=64 bytes, no NUL.
+    name_len: Option<usize>,
 }
 
-impl<'a> Request<'a> {
-    /// `None` unless the signature is `WA`. The name is checked separately (`name()`).
-    fn parse(header: &'a [u8; HEADER_LEN]) -> Option<Self> {
+impl Request {
+    /// `None` unless the signature is `WA`.
+    fn parse(header: &[u8; HEADER_LEN]) -> Option<Self> {
         let (sig, rest) = split(header, 2);
         if sig != b"WA" {
             return None;
@@ -520,19 +521,21 @@ impl<'a> Request<'a> {
         let kind = *rest.first()?;
         // flags (1) and offset (8) are unused, as in the original.
         let size = u32::from_le_bytes(rest.get(10..14)?.try_into().ok()?);
-        let name_len = usize::from(u16::from_le_bytes(rest.get(14..16)?.try_into().ok()?));
-        let name_field = rest.get(16..16 + NAME_MAX)?;
-        let name = name_field.get(..name_len).unwrap_or(&[]);
-        // A length past the field is kept as an empty, invalid name.
-        let name = if name_len > NAME_MAX { &[][..] } else { name };
-        Some(Request { kind, size, name })
-    }
-
-    /// The file name, if it is one: 1..=64 bytes, no NUL.
-    // Not `contains`: that goes through core's memchr, whose bounds checks can panic.
-    #[allow(clippy::manual_contains)]
-    fn name(&self) -> Option<&'a [u8]> {
-        (!self.name.is_empty() && !self.name.iter().any(|&b| b == 0)).then_some(self.name)
+        let len = usize::from(u16::from_le_bytes(rest.get(14..16)?.try_into().ok()?));
+        // A length past the field, or a name with a NUL, is no name.
+        let name = header
+            .get(NAME_AT..NAME_AT + len)
+            .filter(|_| len <= NAME_MAX);
+        // Not `contains`: that goes through core's memchr, whose bounds checks can panic.
+        #[allow(clippy::manual_contains)]
+        let name_len = name
+            .filter(|name| !name.is_empty() && !name.iter().any(|&b| b == 0))
+            .map(|name| name.len());
+        Some(Request {
+            kind,
+            size,
+            name_len,
+        })
     }
 }
 

@@ -12,11 +12,13 @@
 //! what the reader is still taking from a stream that is not a socket. Frames carry up to
 //! 65,535 bytes (7- and 16-bit lengths), as in the C original.
 //!
-//! Writing ([`Websocket::write`], [`Websocket::write_in_place`]) puts the header and the
-//! payload into one underlying write: through a small frame buffer on the stack, or, for a
-//! caller that leaves [`HEADROOM`] bytes before its payload, in place with no copy. Only a
-//! payload larger than the frame buffer and written without headroom takes two writes.
-//! Server frames are unmasked, as in the C original.
+//! Writing ([`Websocket::write`]) puts the header into [`HEADROOM`] bytes the caller leaves
+//! before its payload, so header and payload leave in one underlying write with no copy; a
+//! caller may give the end of the payload apart (`rest`), which takes a second write. The
+//! glue copies a `write()` into a [`WRITE_BUF`] frame buffer on its stack, or into GC
+//! memory with headroom when larger; only when the heap cannot give that does a frame take
+//! two writes. Pongs and closes are sent in place from the object's control buffer. Server
+//! frames are unmasked, as in the C original.
 //!
 //! Beyond the C original: a header split across reads of a blocking socket is completed
 //! instead of reported as `EAGAIN`; a control frame read with a small buffer does not leak
@@ -33,6 +35,7 @@
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
 
+use crate::bytes::{copy_into, window, window_mut};
 use crate::errno::{Errnos, MprsErrno};
 use crate::stream::{IoError, RawStream};
 
@@ -53,11 +56,13 @@ const MASKED: u8 = 0x80;
 pub const FRAME_MAX: usize = 0xffff;
 /// Longest control-frame payload (RFC 6455, 5.5).
 pub const CONTROL_MAX: usize = 125;
-/// Bytes a caller of [`Websocket::write_in_place`] leaves before its payload: room for the
-/// longest header.
+/// Bytes a caller of [`Websocket::write`] leaves before its payload: room for the longest
+/// header.
 pub const HEADROOM: usize = 4;
-/// The frame buffer of [`Websocket::write`], on the stack: a frame of up to this many bytes
-/// (header included) leaves in one underlying write.
+// `send` names the four bytes of the headroom.
+const _: () = assert!(HEADROOM == 4);
+/// The glue's frame buffer for a `write()`, on its stack: a frame of up to this many bytes
+/// (headroom included) leaves in one underlying write even when the heap is full.
 pub const WRITE_BUF: usize = 256;
 /// Longest header read: 2 bytes, a 16-bit length, a mask.
 const HEADER_MAX: usize = 8;
@@ -102,8 +107,9 @@ const NO_PONG: u8 = 0xff;
 pub struct Websocket {
     rx: Receiving,
     hdr: [u8; HEADER_MAX],
-    /// A control frame's payload; a due pong's until it is sent.
-    buf: [u8; CONTROL_MAX],
+    /// `HEADROOM` bytes for the header of a pong or close sent from here, then a control
+    /// frame's payload; a due pong's until it is sent.
+    buf: [u8; HEADROOM + CONTROL_MAX],
     mask: [u8; 4],
     mask_pos: u8,
     /// Opcode of the frame being received.
@@ -124,24 +130,12 @@ impl Default for Websocket {
     }
 }
 
-/// A frame header for a payload of `len` (at most FRAME_MAX) bytes: the bytes and how
-/// many there are.
-pub fn header(op: u8, len: u16) -> ([u8; HEADROOM], usize) {
-    let b0 = FIN | (op & OP_MASK);
-    let [hi, lo] = len.to_be_bytes();
-    if len < 126 {
-        ([b0, lo, 0, 0], 2)
-    } else {
-        ([b0, 126, hi, lo], 4)
-    }
-}
-
 impl Websocket {
     pub const fn new() -> Self {
         Websocket {
             rx: HEADER_START,
             hdr: [0; HEADER_MAX],
-            buf: [0; CONTROL_MAX],
+            buf: [0; HEADROOM + CONTROL_MAX],
             mask: [0; 4],
             mask_pos: 0,
             frame_op: 0,
@@ -206,8 +200,8 @@ impl Websocket {
                 Receiving::Closed => return Ok(0),
                 Receiving::Reset => return self.ended(true, errnos),
                 Receiving::Header { have, need } => {
-                    let dst = self.hdr.get_mut(usize::from(have)..usize::from(need));
-                    let n = read_some(sock, errnos, dst.unwrap_or_default())?;
+                    let dst = window_mut(&mut self.hdr, usize::from(have), usize::from(need));
+                    let n = read_some(sock, errnos, dst)?;
                     if n == 0 {
                         return self.ended(have > 0, errnos);
                     }
@@ -242,8 +236,9 @@ impl Websocket {
                 }
                 Receiving::Control { have, len } => {
                     if have < len {
-                        let dst = self.buf.get_mut(usize::from(have)..usize::from(len));
-                        let n = read_some(sock, errnos, dst.unwrap_or_default())?;
+                        let (from, to) = (usize::from(have), usize::from(len));
+                        let dst = window_mut(&mut self.buf, HEADROOM + from, HEADROOM + to);
+                        let n = read_some(sock, errnos, dst)?;
                         if n == 0 {
                             return self.ended(true, errnos);
                         }
@@ -344,7 +339,7 @@ impl Websocket {
         S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
-        let payload = self.buf.get_mut(..usize::from(len)).unwrap_or_default();
+        let payload = window_mut(&mut self.buf, HEADROOM, HEADROOM + usize::from(len));
         unmask(&self.mask, &mut self.mask_pos, payload);
         self.rx = HEADER_START;
         match self.frame_op {
@@ -354,9 +349,8 @@ impl Websocket {
             }
             OP_CLOSE => {
                 self.rx = Receiving::Closed;
-                // Echo the status code, if the peer gave one.
-                let status = [self.buf[0], self.buf[1]];
-                let status: &[u8] = if len >= 2 { &status } else { &[] };
+                // Echo the status code, if the peer gave one: it is in place already.
+                let status = if len >= 2 { 2 } else { 0 };
                 best_effort(self.send_close(sock, errnos, status))?;
                 Ok(true)
             }
@@ -374,8 +368,8 @@ impl Websocket {
         if len == NO_PONG || self.close_sent {
             return Ok(());
         }
-        let payload = self.buf.get(..usize::from(len)).unwrap_or_default();
-        best_effort(write_frame(sock, errnos, OP_PONG, payload))
+        let frame = window_mut(&mut self.buf, 0, HEADROOM + usize::from(len));
+        best_effort(send(sock, errnos, OP_PONG, frame, &[]))
     }
 
     /// A frame this side does not take: close with `status`, and EIO.
@@ -384,12 +378,13 @@ impl Websocket {
         S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
-        self.rx = Receiving::Closed;
-        best_effort(self.send_close(sock, errnos, &status.to_be_bytes()))?;
+        self.close_with(sock, errnos, status)?;
         Err(IoError::Errno(errnos.value(MprsErrno::Eio)))
     }
 
-    fn send_close<S, E>(&mut self, sock: &mut S, errnos: &E, status: &[u8]) -> Result<(), IoError>
+    /// Sends a close (once) whose payload is the first `len` bytes after `buf`'s headroom:
+    /// a status code or nothing.
+    fn send_close<S, E>(&mut self, sock: &mut S, errnos: &E, len: usize) -> Result<(), IoError>
     where
         S: Socket + ?Sized,
         E: Errnos + ?Sized,
@@ -399,7 +394,23 @@ impl Websocket {
         }
         self.close_sent = true;
         self.pong = NO_PONG;
-        write_frame(sock, errnos, OP_CLOSE, status)
+        let frame = window_mut(&mut self.buf, 0, HEADROOM + len);
+        send(sock, errnos, OP_CLOSE, frame, &[])
+    }
+
+    /// Reads give end of file from now on; a close with `status` is sent unless one was,
+    /// best effort.
+    fn close_with<S, E>(&mut self, sock: &mut S, errnos: &E, status: u16) -> Result<(), IoError>
+    where
+        S: Socket + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        self.rx = Receiving::Closed;
+        copy_into(
+            window_mut(&mut self.buf, HEADROOM, usize::MAX),
+            &status.to_be_bytes(),
+        );
+        best_effort(self.send_close(sock, errnos, 2))
     }
 
     /// The connection is being closed by this side: sends a close frame (status 1000)
@@ -409,31 +420,20 @@ impl Websocket {
         S: Socket + ?Sized,
         E: Errnos + ?Sized,
     {
-        self.rx = Receiving::Closed;
-        best_effort(self.send_close(sock, errnos, &CLOSE_NORMAL.to_be_bytes()))
+        self.close_with(sock, errnos, CLOSE_NORMAL)
     }
 
-    /// Writes `data` as one frame of the current kind (`set_data_opts`); returns its length.
-    /// Over FRAME_MAX bytes is ENOBUFS, as in the C original.
-    pub fn write<S, E>(&mut self, sock: &mut S, errnos: &E, data: &[u8]) -> Result<usize, IoError>
-    where
-        S: Socket + ?Sized,
-        E: Errnos + ?Sized,
-    {
-        self.check_open(errnos)?;
-        self.send_pong(sock, errnos)?;
-        write_frame(sock, errnos, self.write_op, data)?;
-        Ok(data.len())
-    }
-
-    /// Writes `buf[HEADROOM..]` as one frame of kind `op` (`None`: the current kind), its
-    /// header put into the headroom so the frame leaves in one underlying write, without a
-    /// copy. Over FRAME_MAX bytes of payload is ENOBUFS.
-    pub fn write_in_place<S, E>(
+    /// Writes `head[HEADROOM..]` and then `rest` as one frame of kind `op` (`None`: the
+    /// current kind, `set_data_opts`). The header goes into the first `HEADROOM` bytes of
+    /// `head`, so header and `head`'s payload leave in one underlying write without a copy,
+    /// and `rest`, if any, in a second. Over FRAME_MAX bytes of payload is ENOBUFS; a `head`
+    /// shorter than `HEADROOM` is EINVAL.
+    pub fn write<S, E>(
         &mut self,
         sock: &mut S,
         errnos: &E,
-        buf: &mut [u8],
+        head: &mut [u8],
+        rest: &[u8],
         op: Option<u8>,
     ) -> Result<(), IoError>
     where
@@ -442,17 +442,7 @@ impl Websocket {
     {
         self.check_open(errnos)?;
         self.send_pong(sock, errnos)?;
-        let op = op.unwrap_or(self.write_op);
-        let Some((room, payload)) = buf.split_at_mut_checked(HEADROOM) else {
-            return write_frame(sock, errnos, op, buf);
-        };
-        let len = frame_len(errnos, payload.len())?;
-        let (hdr, hlen) = header(op, len);
-        let start = HEADROOM - hlen;
-        if let Some(dst) = room.get_mut(start..) {
-            copy_into(dst, &hdr);
-        }
-        write_all(sock, errnos, buf.get(start..).unwrap_or_default(), false)
+        send(sock, errnos, op.unwrap_or(self.write_op), head, rest)
     }
 
     /// No data frame may follow a close this side sent (RFC 6455, 5.5.1): ENOTCONN.
@@ -470,29 +460,31 @@ fn frame_len<E: Errnos + ?Sized>(errnos: &E, len: usize) -> Result<u16, IoError>
     u16::try_from(len).map_err(|_| IoError::Errno(errnos.value(MprsErrno::Enobufs)))
 }
 
-/// `data` as one frame of opcode `op`: header and payload in one underlying write through
-/// the stack frame buffer, or, for a payload past it, its first part with the header and
-/// then the rest.
-fn write_frame<S, E>(sock: &mut S, errnos: &E, op: u8, data: &[u8]) -> Result<(), IoError>
+/// `head[HEADROOM..]` and then `rest` as one frame of opcode `op`, its header written into
+/// the end of `head`'s headroom: header and `head`'s payload in one underlying write, then
+/// `rest`. EINVAL for a `head` without the headroom, ENOBUFS past FRAME_MAX.
+fn send<S, E>(sock: &mut S, errnos: &E, op: u8, head: &mut [u8], rest: &[u8]) -> Result<(), IoError>
 where
     S: Socket + ?Sized,
     E: Errnos + ?Sized,
 {
-    let (hdr, hlen) = header(op, frame_len(errnos, data.len())?);
-    let mut frame = [0u8; WRITE_BUF];
-    copy_into(&mut frame, hdr.get(..hlen).unwrap_or_default());
-    let (first, rest) = data
-        .split_at_checked(WRITE_BUF - hlen)
-        .unwrap_or((data, &[]));
-    if let Some(dst) = frame.get_mut(hlen..) {
-        copy_into(dst, first);
-    }
-    write_all(
-        sock,
-        errnos,
-        frame.get(..hlen + first.len()).unwrap_or_default(),
-        false,
-    )?;
+    let [h0, h1, h2, h3, payload @ ..] = head else {
+        return Err(IoError::Errno(errnos.value(MprsErrno::Einval)));
+    };
+    let len = frame_len(errnos, payload.len().saturating_add(rest.len()))?;
+    let b0 = FIN | (op & OP_MASK);
+    let [hi, lo] = len.to_be_bytes();
+    // The header ends where the payload starts: 2 bytes with a 7-bit length, 4 with 16 bits
+    // (always the shortest, as RFC 6455 requires).
+    let start = if len < 126 {
+        (*h2, *h3) = (b0, lo);
+        2
+    } else {
+        (*h0, *h1, *h2, *h3) = (b0, 126, hi, lo);
+        0
+    };
+    let frame = window_mut(head, start, usize::MAX);
+    write_all(sock, errnos, frame, false)?;
     if rest.is_empty() {
         Ok(())
     } else {
@@ -536,16 +528,16 @@ where
     S: Socket + ?Sized,
     E: Errnos + ?Sized,
 {
-    let eio = IoError::Errno(errnos.value(MprsErrno::Eio));
     while !data.is_empty() {
         let n = match sock.write(data) {
-            Err(IoError::Errno(code)) if started && errnos.is_nonblocking(code) => return Err(eio),
+            Err(IoError::Errno(code)) if started && errnos.is_nonblocking(code) => 0,
             other => other?,
         };
-        data = match data.get(n..) {
-            Some(rest) if n != 0 => rest,
-            _ => return Err(eio),
-        };
+        // Nothing moved (or would-block inside the frame), or more than asked: EIO.
+        if n == 0 || n > data.len() {
+            return Err(IoError::Errno(errnos.value(MprsErrno::Eio)));
+        }
+        data = window(data, n, usize::MAX);
         started = true;
     }
     Ok(())
@@ -557,13 +549,6 @@ fn best_effort(result: Result<(), IoError>) -> Result<(), IoError> {
     match result {
         Err(IoError::Raised) => Err(IoError::Raised),
         _ => Ok(()),
-    }
-}
-
-/// Copies as much of `src` as fits into `dst` (a plain loop: no length-mismatch panic).
-fn copy_into(dst: &mut [u8], src: &[u8]) {
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = *s;
     }
 }
 

@@ -3,21 +3,23 @@
 //! opaque storage inside its object (`MPRS_WEBREPL_SESSION_SIZE` bytes, 8-aligned) and the
 //! open file in a field the GC scans.
 
-use super::PortErrnos;
+use super::{PortErrnos, PortStream};
 pub use crate::abi::MprsWebrepl;
 use crate::abi::{
-    mprs_port_webrepl_chunk, mprs_port_webrepl_close_file, mprs_port_webrepl_open,
-    mprs_port_webrepl_password, mprs_port_webrepl_read_file, mprs_port_webrepl_recv,
-    mprs_port_webrepl_remove, mprs_port_webrepl_rename, mprs_port_webrepl_send,
-    mprs_port_webrepl_send_framed, mprs_port_webrepl_version, mprs_port_webrepl_write_file,
-    uint_to_usize, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR,
+    mprs_port_webrepl_call, mprs_port_webrepl_chunk, mprs_port_webrepl_password,
+    mprs_port_webrepl_version, uint_to_usize, MpObj, MpUint, MprsCall, MprsErrno, MprsWebreplOp,
+    MPRS_RAISED, MP_FRAME_TXT, MP_STREAM_ERROR, MP_STREAM_GET_DATA_OPTS,
 };
 use crate::errno::Errnos;
+use crate::stream::{IoError, RawStream};
 use crate::webrepl::{ChunkBuf, Direction, Feed, Frame, Host, Session, READ_MAX};
 use core::ffi::{c_int, c_void};
 
 /// Bytes of storage the glue reserves for a session (8-aligned).
 pub const MPRS_WEBREPL_SESSION_SIZE: usize = 384;
+/// Bytes before the payload of every frame the machine sends (`MprsWebreplOp::SendText`,
+/// `SendBinary`), free for the websocket header (`MPRS_WEBSOCKET_HEADROOM`).
+pub const MPRS_WEBREPL_HEADROOM: usize = 4;
 /// Bytes a GET chunk buffer holds before the file data: the websocket header's headroom
 /// and the chunk's u16 length.
 pub const MPRS_WEBREPL_CHUNK_PREFIX: usize = 6;
@@ -27,6 +29,7 @@ pub const MPRS_WEBREPL_GET_CHUNK_MAX: usize = 65533;
 /// of what is typed.
 pub const MPRS_WEBREPL_PASSWORD_LIMIT: usize = 32;
 
+const _: () = assert!(MPRS_WEBREPL_HEADROOM == crate::websocket::HEADROOM);
 const _: () = assert!(MPRS_WEBREPL_CHUNK_PREFIX == crate::webrepl::CHUNK_PREFIX);
 const _: () = assert!(MPRS_WEBREPL_GET_CHUNK_MAX == crate::webrepl::GET_CHUNK_MAX);
 const _: () = assert!(MPRS_WEBREPL_PASSWORD_LIMIT == crate::webrepl::PASSWORD_MAX);
@@ -39,16 +42,33 @@ struct PortHost {
     repl: *mut MprsWebrepl,
 }
 
-impl Host for PortHost {
-    fn send(&mut self, data: &[u8], frame: Frame) {
-        // SAFETY: data is a live slice; the service copies it out.
-        unsafe {
-            mprs_port_webrepl_send(self.repl, data.as_ptr(), data.len(), frame == Frame::Text)
-        }
+impl PortHost {
+    /// One protected service call: what it returned, -1 when it failed.
+    fn call(&mut self, op: MprsWebreplOp, data: *mut u8, len: usize, to: &[u8]) -> isize {
+        // SAFETY: data covers len bytes of a live slice, writable where `op` writes it
+        // (sends, ReadFile: the callers pass &mut slices there); to is a live slice. The
+        // service protects the VM calls and never unwinds.
+        unsafe { mprs_port_webrepl_call(self.repl, op, data, len, to.as_ptr(), to.len()) }
     }
-    fn send_framed(&mut self, buf: &mut [u8]) {
-        // SAFETY: buf is a live, writable slice; the service writes only its headroom.
-        unsafe { mprs_port_webrepl_send_framed(self.repl, buf.as_mut_ptr(), buf.len()) }
+
+    /// A call that only reads `data`.
+    fn call_ro(&mut self, op: MprsWebreplOp, data: &[u8], to: &[u8]) -> bool {
+        // Only sends and ReadFile write through the pointer, and none comes here.
+        self.call(op, data.as_ptr().cast_mut(), data.len(), to) >= 0
+    }
+}
+
+impl Host for PortHost {
+    fn send(&mut self, buf: &mut [u8], frame: Frame) {
+        let op = match frame {
+            Frame::Text => MprsWebreplOp::SendText,
+            Frame::Binary => MprsWebreplOp::SendBinary,
+        };
+        // The machine's sends always carry the headroom, which the service relies on. A
+        // failed send is noticed by the next read of the same connection.
+        if buf.len() >= MPRS_WEBREPL_HEADROOM {
+            self.call(op, buf.as_mut_ptr(), buf.len(), &[]);
+        }
     }
     fn password(&self) -> &[u8] {
         let mut len = 0;
@@ -56,31 +76,27 @@ impl Host for PortHost {
         unsafe { super::slice_or_empty(mprs_port_webrepl_password(&mut len), len) }
     }
     fn open(&mut self, name: &[u8], direction: Direction) -> bool {
-        // SAFETY: name is a live slice; the service protects the VM calls.
-        unsafe { mprs_port_webrepl_open(self.repl, name.as_ptr(), name.len(), direction) }
+        let op = match direction {
+            Direction::Read => MprsWebreplOp::OpenRead,
+            Direction::Write => MprsWebreplOp::OpenWrite,
+        };
+        self.call_ro(op, name, &[])
     }
     fn write_file(&mut self, data: &[u8]) -> bool {
-        // SAFETY: as open.
-        unsafe { mprs_port_webrepl_write_file(self.repl, data.as_ptr(), data.len()) }
+        self.call_ro(MprsWebreplOp::WriteFile, data, &[])
     }
     fn read_file(&mut self, buf: &mut [u8]) -> Option<usize> {
-        // SAFETY: buf is a live, writable slice of buf.len() bytes.
-        let n = unsafe { mprs_port_webrepl_read_file(self.repl, buf.as_mut_ptr(), buf.len()) };
+        let n = self.call(MprsWebreplOp::ReadFile, buf.as_mut_ptr(), buf.len(), &[]);
         usize::try_from(n).ok().map(|n| n.min(buf.len()))
     }
     fn close_file(&mut self) {
-        // SAFETY: closes the object's current file, if any.
-        unsafe { mprs_port_webrepl_close_file(self.repl) }
+        self.call_ro(MprsWebreplOp::CloseFile, &[], &[]);
     }
     fn rename(&mut self, from: &[u8], to: &[u8]) -> bool {
-        // SAFETY: live slices; the service protects the VM calls.
-        unsafe {
-            mprs_port_webrepl_rename(self.repl, from.as_ptr(), from.len(), to.as_ptr(), to.len())
-        }
+        self.call_ro(MprsWebreplOp::Rename, from, to)
     }
     fn remove(&mut self, name: &[u8]) {
-        // SAFETY: as rename.
-        unsafe { mprs_port_webrepl_remove(self.repl, name.as_ptr(), name.len()) }
+        self.call_ro(MprsWebreplOp::Remove, name, &[]);
     }
     fn version(&self) -> [u8; 3] {
         let mut v = [0u8; 3];
@@ -135,14 +151,17 @@ pub unsafe extern "C" fn mprs_webrepl_init(repl: *mut MprsWebrepl, storage: *mut
 
 /// The `_webrepl` stream's read: returns terminal input (at most `size` bytes, one at a
 /// time), 0 at EOF (also after a wrong password), or MP_STREAM_ERROR with `*errcode` (a
-/// socket errno, or MPRS_RAISED). File transfers are handled while reading.
+/// socket errno, or MPRS_RAISED with the exception in `call`). File transfers are handled
+/// while reading; `sock` (the websocket) is read through the protected stream services.
 ///
 /// # Safety
-/// As `mprs_webrepl_init`; `buf` valid for `size` bytes; `errcode` writable.
+/// As `mprs_webrepl_init`; `sock` the object's socket; `buf` valid for `size` bytes;
+/// `errcode` writable.
 #[no_mangle]
 pub unsafe extern "C" fn mprs_webrepl_read(
     call: *mut MprsCall,
     repl: *mut MprsWebrepl,
+    sock: MpObj,
     storage: *mut c_void,
     buf: *mut u8,
     size: MpUint,
@@ -162,22 +181,33 @@ pub unsafe extern "C" fn mprs_webrepl_read(
         return 1;
     }
     let mut host = PortHost { repl };
+    let mut sock = PortStream { call, obj: sock };
     let mut chunk = [0u8; READ_MAX];
     loop {
         let want = s.want().min(chunk.len());
-        let mut text = false;
-        // SAFETY: chunk is a live local of at least `want` bytes; errcode is writable.
-        let n = unsafe {
-            mprs_port_webrepl_recv(call, repl, chunk.as_mut_ptr(), want, &mut text, errcode)
+        let data = chunk.get_mut(..want).unwrap_or_default();
+        let got = sock.read(data).map(|n| n.min(want));
+        // The frame's kind, asked once bytes came; an exception from it is the read's.
+        let kind = match got {
+            Ok(0) | Err(_) => Ok(0),
+            Ok(_) => sock.ioctl(MP_STREAM_GET_DATA_OPTS, 0),
         };
-        if n == MP_STREAM_ERROR {
-            // SAFETY: errcode is writable and was set by the service.
-            if unsafe { *errcode } == MPRS_RAISED {
-                s.abort(&mut host);
+        let (n, text) = match (got, kind) {
+            (Err(e), _) | (_, Err(e @ IoError::Raised)) => {
+                let code = match e {
+                    IoError::Errno(code) => code,
+                    IoError::Raised => {
+                        s.abort(&mut host);
+                        MPRS_RAISED
+                    }
+                };
+                // SAFETY: errcode is writable.
+                unsafe { *errcode = code };
+                return MP_STREAM_ERROR;
             }
-            return MP_STREAM_ERROR;
-        }
-        let n = uint_to_usize(n).unwrap_or(0).min(want);
+            // A stream that cannot tell sends binary frames.
+            (Ok(n), kind) => (n, kind == Ok(MP_FRAME_TXT)),
+        };
         if n == 0 {
             s.abort(&mut host);
             return 0;

@@ -6,6 +6,7 @@
 
 use super::{PortErrnos, PortStream};
 use crate::abi::{uint_to_usize, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR};
+use crate::abi::{MP_STREAM_CLOSE, MP_STREAM_GET_DATA_OPTS, MP_STREAM_SET_DATA_OPTS};
 use crate::abi::{MP_STREAM_POLL, MP_STREAM_POLL_ERR, MP_STREAM_POLL_HUP, MP_STREAM_POLL_RD};
 use crate::errno::Errnos;
 use crate::stream::IoError;
@@ -14,15 +15,15 @@ use core::ffi::{c_int, c_void};
 
 /// Bytes of storage the glue reserves for a websocket's state (8-aligned).
 pub const MPRS_WEBSOCKET_SIZE: usize = 152;
-/// Bytes a caller of `mprs_websocket_write_in_place` leaves before its payload.
+/// Bytes a caller of `mprs_websocket_write` leaves before its payload.
 pub const MPRS_WEBSOCKET_HEADROOM: usize = 4;
 
 const _: () = assert!(MPRS_WEBSOCKET_HEADROOM == crate::websocket::HEADROOM);
 
-/// `op` of `mprs_websocket_write_in_place`: frames of the current kind.
+/// `op` of `mprs_websocket_write`: frames of the current kind.
 pub const MPRS_WEBSOCKET_OP_CURRENT: c_int = -1;
-/// The frame buffer on the stack: a frame of up to this many bytes, header included,
-/// leaves in one socket write from `mprs_websocket_write`.
+/// The glue's frame buffer on its stack for a `write()`: a frame of up to this many bytes,
+/// headroom included, leaves in one socket write even when the heap is full.
 pub const MPRS_WEBSOCKET_WRITE_BUF: usize = 256;
 
 const _: () = assert!(MPRS_WEBSOCKET_WRITE_BUF == crate::websocket::WRITE_BUF);
@@ -129,52 +130,26 @@ pub unsafe extern "C" fn mprs_websocket_read(
     unsafe { stream_result(result, errcode) }
 }
 
-/// The websocket stream's write: `buf` as one frame of the current kind (see
-/// `mprs_websocket_set_data_opts`), header and payload in one socket write when the frame
-/// fits `MPRS_WEBSOCKET_WRITE_BUF` (256) bytes. Returns `size`, or MP_STREAM_ERROR with
-/// `*errcode` (ENOBUFS for 65,536 bytes or more).
+/// The websocket stream's write: `head[MPRS_WEBSOCKET_HEADROOM..head_len]` and then
+/// `rest[..rest_len]` as one frame of opcode `op` (1 text, 2 binary, or
+/// MPRS_WEBSOCKET_OP_CURRENT for the kind set with `MP_STREAM_SET_DATA_OPTS`). The
+/// header is written into `head`'s headroom, so header and `head`'s payload leave in one
+/// socket write without a copy; `rest`, if any, takes a second. Returns 0, or
+/// MP_STREAM_ERROR with `*errcode` (ENOBUFS for a payload of 65,536 bytes or more, EINVAL
+/// for a `head` shorter than the headroom).
 ///
 /// # Safety
-/// As `mprs_websocket_read`, `buf` readable.
+/// As `mprs_websocket_read`; `head` valid for `head_len` writable bytes, `rest` for
+/// `rest_len` readable bytes (either may be NULL with a length of 0).
 #[no_mangle]
 pub unsafe extern "C" fn mprs_websocket_write(
     call: *mut MprsCall,
     sock: MpObj,
     storage: *mut c_void,
-    buf: *const u8,
-    size: MpUint,
-    errcode: *mut c_int,
-) -> MpUint {
-    // SAFETY: the caller's guarantee.
-    let (Some(ws), Some(len)) = (unsafe { state(storage) }, uint_to_usize(size)) else {
-        // SAFETY: errcode is writable.
-        return unsafe { einval(errcode) };
-    };
-    if buf.is_null() && len != 0 {
-        // SAFETY: errcode is writable.
-        return unsafe { einval(errcode) };
-    }
-    // SAFETY: buf covers len readable bytes (or len is 0).
-    let data = unsafe { super::slice_or_empty(buf, len) };
-    let result = ws.write(&mut PortStream { call, obj: sock }, &PortErrnos, data);
-    // SAFETY: errcode is writable.
-    unsafe { stream_result(result, errcode) }
-}
-
-/// Writes `buf[MPRS_WEBSOCKET_HEADROOM..len]` as one frame of opcode `op` (1 text,
-/// 2 binary, or MPRS_WEBSOCKET_OP_CURRENT for the kind `mprs_websocket_write` would use),
-/// its header written into the headroom so header and payload leave in one socket write,
-/// without a copy. Returns 0, or MP_STREAM_ERROR with `*errcode`.
-///
-/// # Safety
-/// As `mprs_websocket_read`; `buf` valid for `len` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn mprs_websocket_write_in_place(
-    call: *mut MprsCall,
-    sock: MpObj,
-    storage: *mut c_void,
-    buf: *mut u8,
-    len: usize,
+    head: *mut u8,
+    head_len: usize,
+    rest: *const u8,
+    rest_len: usize,
     op: c_int,
     errcode: *mut c_int,
 ) -> MpUint {
@@ -183,52 +158,58 @@ pub unsafe extern "C" fn mprs_websocket_write_in_place(
         // SAFETY: errcode is writable.
         return unsafe { einval(errcode) };
     };
-    // SAFETY: buf covers len writable bytes, or is NULL (then the frame is empty).
-    let frame = unsafe { super::slice_or_empty_mut(buf, len) };
+    if rest.is_null() && rest_len != 0 {
+        // SAFETY: errcode is writable.
+        return unsafe { einval(errcode) };
+    }
+    // SAFETY: head covers head_len writable bytes, or is NULL (then too short: EINVAL).
+    let head = unsafe { super::slice_or_empty_mut(head, head_len) };
+    // SAFETY: rest covers rest_len readable bytes (or rest_len is 0).
+    let rest = unsafe { super::slice_or_empty(rest, rest_len) };
     let op = u8::try_from(op).ok();
-    let result = ws.write_in_place(&mut PortStream { call, obj: sock }, &PortErrnos, frame, op);
+    let result = ws.write(
+        &mut PortStream { call, obj: sock },
+        &PortErrnos,
+        head,
+        rest,
+        op,
+    );
     // SAFETY: errcode is writable.
     unsafe { stream_result(result.map(|()| 0), errcode) }
 }
 
-/// `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read.
+/// The websocket stream's ioctl, for the requests it answers:
+/// - `MP_STREAM_CLOSE`: this side closes. Sends a close frame (status 1000) unless one was
+///   sent, best effort: a socket error is ignored, an exception is recorded in `call`.
+///   Returns 0; the glue closes the socket afterwards, then raises what `call` holds.
+/// - `MP_STREAM_GET_DATA_OPTS`: the opcode of the data message being read (1 text,
+///   2 binary).
+/// - `MP_STREAM_SET_DATA_OPTS`: `arg` is the opcode of frames written from now on; returns
+///   the old one.
 ///
-/// # Safety
-/// `storage` as for `mprs_websocket_read`.
-#[no_mangle]
-pub unsafe extern "C" fn mprs_websocket_get_data_opts(storage: *mut c_void) -> MpUint {
-    // SAFETY: the caller's guarantee.
-    unsafe { state(storage) }.map_or(0, |ws| MpUint::from(ws.data_opts()))
-}
-
-/// `MP_STREAM_SET_DATA_OPTS`: the opcode of frames written from now on; returns the old one.
-///
-/// # Safety
-/// `storage` as for `mprs_websocket_read`.
-#[no_mangle]
-pub unsafe extern "C" fn mprs_websocket_set_data_opts(storage: *mut c_void, opts: usize) -> MpUint {
-    // SAFETY: the caller's guarantee.
-    unsafe { state(storage) }.map_or(0, |ws| MpUint::from(ws.set_data_opts(opts)))
-}
-
-/// This side closes: sends a close frame (status 1000) unless one was sent, best effort
-/// (a socket error is ignored, an exception is reported as MPRS_RAISED). The glue closes
-/// the socket afterwards. Returns 0 or MP_STREAM_ERROR.
+/// Anything else is MP_STREAM_ERROR with `*errcode` EINVAL.
 ///
 /// # Safety
 /// As `mprs_websocket_read`.
 #[no_mangle]
-pub unsafe extern "C" fn mprs_websocket_close(
+pub unsafe extern "C" fn mprs_websocket_ioctl(
     call: *mut MprsCall,
     sock: MpObj,
     storage: *mut c_void,
+    request: MpUint,
+    arg: usize,
     errcode: *mut c_int,
 ) -> MpUint {
     // SAFETY: the caller's guarantee.
-    let Some(ws) = (unsafe { state(storage) }) else {
-        return 0;
-    };
-    let result = ws.close(&mut PortStream { call, obj: sock }, &PortErrnos);
-    // SAFETY: errcode is writable.
-    unsafe { stream_result(result.map(|()| 0), errcode) }
+    match (unsafe { state(storage) }, request) {
+        (Some(ws), MP_STREAM_CLOSE) => {
+            // Best effort: only an exception can come back, and `call` holds it.
+            let _ = ws.close(&mut PortStream { call, obj: sock }, &PortErrnos);
+            0
+        }
+        (Some(ws), MP_STREAM_GET_DATA_OPTS) => MpUint::from(ws.data_opts()),
+        (Some(ws), MP_STREAM_SET_DATA_OPTS) => MpUint::from(ws.set_data_opts(arg)),
+        // SAFETY: errcode is writable.
+        _ => unsafe { einval(errcode) },
+    }
 }

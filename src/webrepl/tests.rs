@@ -41,8 +41,9 @@ impl FakeHost {
 }
 
 impl Host for FakeHost {
-    fn send(&mut self, data: &[u8], frame: Frame) {
-        self.sent.push((data.to_vec(), frame));
+    fn send(&mut self, buf: &mut [u8], frame: Frame) {
+        assert!(buf.len() >= HEADROOM, "every send carries the headroom");
+        self.sent.push((buf[HEADROOM..].to_vec(), frame));
     }
     fn password(&self) -> &[u8] {
         &self.password
@@ -421,7 +422,7 @@ proptest! {
     }
 }
 
-/// A host whose frames go through a websocket, as the glue's do: `send_framed` writes the
+/// A host whose frames go through a websocket, as the glue's do: `send` writes the
 /// header into the headroom and the frame in one write.
 struct FramedHost {
     inner: FakeHost,
@@ -442,13 +443,21 @@ impl crate::stream::RawStream for Vec<Vec<u8>> {
 impl crate::websocket::Socket for Vec<Vec<u8>> {}
 
 impl Host for FramedHost {
-    fn send(&mut self, data: &[u8], frame: Frame) {
-        self.inner.send(data, frame);
-    }
-    fn send_framed(&mut self, buf: &mut [u8]) {
+    fn send(&mut self, buf: &mut [u8], frame: Frame) {
+        // Status replies are kept apart from the chunks (a chunk's payload starts with its
+        // u16 length, never `WB` in a 4-byte payload).
+        if frame == Frame::Text || buf[HEADROOM..].starts_with(b"WB") && buf.len() == HEADROOM + 4 {
+            return self.inner.send(buf, frame);
+        }
         let n = crate::errno::Numbering::MicroPythonInternal;
         self.ws
-            .write_in_place(&mut self.wire, &n, buf, Some(crate::websocket::OP_BINARY))
+            .write(
+                &mut self.wire,
+                &n,
+                buf,
+                &[],
+                Some(crate::websocket::OP_BINARY),
+            )
             .unwrap();
     }
     fn password(&self) -> &[u8] {

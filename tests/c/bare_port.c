@@ -142,28 +142,14 @@ mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call, mprs_obj_t pin, mprs_uint_t r
 #endif
 
 #if defined(MPRS_WEBREPL)
-// WebREPL services: this firmware has no websocket; every read is EOF.
-mprs_uint_t mprs_port_webrepl_recv(mprs_call_t *call, mprs_webrepl_t *repl, uint8_t *buf, size_t len, bool *text, int *errcode) {
-    (void)call;
-    (void)repl;
-    (void)buf;
-    (void)len;
-    (void)text;
-    (void)errcode;
-    return 0;
-}
-
-void mprs_port_webrepl_send(mprs_webrepl_t *repl, const uint8_t *data, size_t len, bool text) {
+// WebREPL services: the socket is the memory stream; no file can be opened.
+ptrdiff_t mprs_port_webrepl_call(mprs_webrepl_t *repl, mprs_webrepl_op op, uint8_t *data, size_t len, const uint8_t *to, size_t to_len) {
     (void)repl;
     (void)data;
     (void)len;
-    (void)text;
-}
-
-void mprs_port_webrepl_send_framed(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
-    (void)repl;
-    (void)buf;
-    (void)len;
+    (void)to;
+    (void)to_len;
+    return op == MPRS_WEBREPL_OP_SEND_TEXT || op == MPRS_WEBREPL_OP_SEND_BINARY ? 0 : -1;
 }
 
 uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len) {
@@ -175,47 +161,6 @@ uint8_t *mprs_port_webrepl_chunk(mprs_webrepl_t *repl, size_t *len) {
 const uint8_t *mprs_port_webrepl_password(size_t *len) {
     *len = 0;
     return (const uint8_t *)"";
-}
-
-bool mprs_port_webrepl_open(mprs_webrepl_t *repl, const uint8_t *name, size_t len, mprs_direction direction) {
-    (void)repl;
-    (void)name;
-    (void)len;
-    (void)direction;
-    return false;
-}
-
-bool mprs_port_webrepl_write_file(mprs_webrepl_t *repl, const uint8_t *data, size_t len) {
-    (void)repl;
-    (void)data;
-    (void)len;
-    return false;
-}
-
-ptrdiff_t mprs_port_webrepl_read_file(mprs_webrepl_t *repl, uint8_t *buf, size_t len) {
-    (void)repl;
-    (void)buf;
-    (void)len;
-    return -1;
-}
-
-void mprs_port_webrepl_close_file(mprs_webrepl_t *repl) {
-    (void)repl;
-}
-
-bool mprs_port_webrepl_rename(mprs_webrepl_t *repl, const uint8_t *from, size_t from_len, const uint8_t *to, size_t to_len) {
-    (void)repl;
-    (void)from;
-    (void)from_len;
-    (void)to;
-    (void)to_len;
-    return false;
-}
-
-void mprs_port_webrepl_remove(mprs_webrepl_t *repl, const uint8_t *name, size_t len) {
-    (void)repl;
-    (void)name;
-    (void)len;
 }
 
 void mprs_port_webrepl_version(uint8_t *out) {
@@ -304,7 +249,8 @@ int main(void) {
     uint8_t c;
     int wr_err = 0;
     mprs_webrepl_init(NULL, session);
-    ok = ok && mprs_webrepl_read(&call, NULL, session, &c, 1, &wr_err) == 0;
+    // The memory stream is at its end, or holds no password line: EOF.
+    ok = ok && mprs_webrepl_read(&call, NULL, (mprs_obj_t)(uintptr_t)&s, session, &c, 1, &wr_err) == 0;
     #endif
     #if defined(MPRS_WEBSOCKET)
     // A websocket over the memory stream: "firmware" is not a valid frame (RSV bits set),

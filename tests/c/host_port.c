@@ -97,6 +97,9 @@ mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf,
         *errcode = host_errno(MPRS_ERRNO_EOPNOTSUPP);
         return HOST_STREAM_ERROR;
     }
+    if (!write && s->read != NULL) {
+        return s->read(call, s, buf, size, errcode);
+    }
     return write ? host_move(call, s, NULL, buf, size, errcode) : host_move(call, s, buf, NULL, size, errcode);
 }
 

@@ -48,6 +48,8 @@ struct host_stream {
     size_t src_pos;
     uint8_t sink[1 << 16];
     size_t sink_len;
+    // A test's own read; NULL reads from src as the steps say.
+    mprs_uint_t (*read)(mprs_call_t *call, host_stream_t *s, void *buf, size_t size, int *errcode);
     // A test's own ioctl (poll, close, ...); NULL answers every request with EINVAL.
     mprs_uint_t (*ioctl)(mprs_call_t *call, host_stream_t *s, mprs_uint_t request, size_t arg, int *errcode);
     // Counters the tests check.

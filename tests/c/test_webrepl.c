@@ -27,7 +27,7 @@ static size_t read_all(char *out, size_t cap, mprs_uint_t *last, int *err) {
         mprs_call_t call = HOST_CALL_INIT;
         uint8_t c;
         *err = 0;
-        *last = mprs_webrepl_read(&call, repl(), h.session, &c, 1, err);
+        *last = mprs_webrepl_read(&call, repl(), host_obj(&h.sock), h.session, &c, 1, err);
         if (*last != 1) {
             return n;
         }
@@ -129,7 +129,7 @@ static void socket_exception_is_reported_not_swallowed(void **state) {
     mprs_call_t call = HOST_CALL_INIT;
     uint8_t c;
     int err = 0;
-    assert_int_equal(mprs_webrepl_read(&call, repl(), h.session, &c, 1, &err), (mprs_uint_t)-1);
+    assert_int_equal(mprs_webrepl_read(&call, repl(), host_obj(&h.sock), h.session, &c, 1, &err), (mprs_uint_t)-1);
     assert_int_equal(err, MPRS_RAISED);
     assert_true(call.raised);
 }
@@ -157,8 +157,8 @@ static void get_chunks_fill_the_port_buffer_one_frame_each(void **state) {
     mprs_uint_t last;
     int err;
     read_all(term, sizeof(term), &last, &err);
-    // 1024 + 1024 + 952 bytes, then the empty chunk: four frames through send_framed.
-    assert_int_equal(h.framed_sends, 4);
+    // The status, 1024 + 1024 + 952 bytes, the empty chunk, the final status: six frames.
+    assert_int_equal(h.binary_sends, 6);
     size_t at = 10 + 25 + 4; // prompt, banner, status
     const size_t sizes[] = {1024, 1024, 952, 0};
     size_t pos = 0;
@@ -176,10 +176,10 @@ static void bad_arguments_are_refused(void **state) {
     mprs_call_t call = HOST_CALL_INIT;
     int err = 0;
     uint8_t c;
-    assert_int_equal(mprs_webrepl_read(&call, repl(), NULL, &c, 1, &err), (mprs_uint_t)-1);
+    assert_int_equal(mprs_webrepl_read(&call, repl(), host_obj(&h.sock), NULL, &c, 1, &err), (mprs_uint_t)-1);
     assert_int_equal(err, host_errno(MPRS_ERRNO_EINVAL));
     mprs_webrepl_init(repl(), h.session);
-    assert_int_equal(mprs_webrepl_read(&call, repl(), h.session, &c, 0, &err), 0);
+    assert_int_equal(mprs_webrepl_read(&call, repl(), host_obj(&h.sock), h.session, &c, 0, &err), 0);
     mprs_webrepl_init(repl(), NULL); // ignored
     mprs_webrepl_abort(repl(), NULL);
 }

@@ -17,6 +17,16 @@ static int setup(void **state) {
     return 0;
 }
 
+// MicroPython's stream ioctl requests, as mprs_websocket_ioctl takes them.
+enum { CLOSE = 4, GET_DATA_OPTS = 8, SET_DATA_OPTS = 9 };
+
+// An ioctl with no socket behind it (GET_DATA_OPTS, SET_DATA_OPTS).
+static mprs_uint_t ws_ioctl(mprs_uint_t request, size_t arg) {
+    mprs_call_t call = HOST_CALL_INIT;
+    int err = 0;
+    return mprs_websocket_ioctl(&call, host_obj(&sock), ws, request, arg, &err);
+}
+
 // A masked client frame; returns its length.
 static size_t client_frame(uint8_t *out, uint8_t b0, const char *payload, size_t len) {
     static const uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
@@ -68,7 +78,7 @@ static void text_frame_and_its_kind(void **state) {
     assert_int_equal(read_all(out, sizeof(out), 64, &last, &err), 5);
     assert_memory_equal(out, "hello", 5);
     assert_int_equal(last, 0);
-    assert_int_equal(mprs_websocket_get_data_opts(ws), 1);
+    assert_int_equal(ws_ioctl(GET_DATA_OPTS, 0), 1);
 }
 
 static void ping_in_a_fragmented_message_is_answered_not_read(void **state) {
@@ -83,7 +93,7 @@ static void ping_in_a_fragmented_message_is_answered_not_read(void **state) {
     int err;
     assert_int_equal(read_all(out, sizeof(out), 1, &last, &err), 4);
     assert_memory_equal(out, "abcd", 4);
-    assert_int_equal(mprs_websocket_get_data_opts(ws), 2);
+    assert_int_equal(ws_ioctl(GET_DATA_OPTS, 0), 2);
     assert_int_equal(sock.sink_len, 5);
     assert_memory_equal(sock.sink, "\x8a\x03xyz", 5);
 }
@@ -138,26 +148,33 @@ static void socket_exception_is_reported(void **state) {
     assert_true(call.raised);
 }
 
+// Writes head (with its headroom) and rest as one frame of op; checks the socket writes it
+// took, the bytes sent and the header.
+static void write_frame(uint8_t *head, size_t head_len, const uint8_t *rest, size_t rest_len, int op,
+    size_t writes, const char *header) {
+    mprs_call_t call = HOST_CALL_INIT;
+    int err = 0;
+    sock.calls = 0;
+    sock.sink_len = 0;
+    assert_int_equal(mprs_websocket_write(&call, host_obj(&sock), ws, head, head_len, rest, rest_len, op, &err), 0);
+    assert_int_equal(sock.calls, writes);
+    assert_int_equal(sock.sink_len, 4 + head_len - MPRS_WEBSOCKET_HEADROOM + rest_len);
+    assert_memory_equal(sock.sink, header, 4);
+}
+
 static void one_underlying_write_per_frame(void **state) {
     (void)state;
     host_stream_init(&sock, NULL, 0, 0);
-    mprs_call_t call = HOST_CALL_INIT;
-    int err = 0;
-    static uint8_t payload[200];
+    static uint8_t payload[MPRS_WEBSOCKET_HEADROOM + 200];
     memset(payload, 'p', sizeof(payload));
-    assert_int_equal(mprs_websocket_set_data_opts(ws, 2), 1);
-    assert_int_equal(mprs_websocket_write(&call, host_obj(&sock), ws, payload, sizeof(payload), &err), sizeof(payload));
-    assert_int_equal(sock.calls, 1);
-    assert_memory_equal(sock.sink, "\x82\x7e\x00\xc8", 4);
-    // In place: 16 KiB of payload after the headroom, still one write.
+    assert_int_equal(ws_ioctl(SET_DATA_OPTS, 2), 1);
+    write_frame(payload, sizeof(payload), NULL, 0, MPRS_WEBSOCKET_OP_CURRENT, 1, "\x82\x7e\x00\xc8");
+    // 16 KiB of payload after the headroom, still one write.
     static uint8_t frame[MPRS_WEBSOCKET_HEADROOM + 16384];
     memset(frame, 'q', sizeof(frame));
-    sock.calls = 0;
-    sock.sink_len = 0;
-    assert_int_equal(mprs_websocket_write_in_place(&call, host_obj(&sock), ws, frame, sizeof(frame), 2, &err), 0);
-    assert_int_equal(sock.calls, 1);
-    assert_int_equal(sock.sink_len, 4 + 16384);
-    assert_memory_equal(sock.sink, "\x82\x7e\x40\x00", 4);
+    write_frame(frame, sizeof(frame), NULL, 0, 2, 1, "\x82\x7e\x40\x00");
+    // A payload given in two parts: the header counts both, the second part a write of its own.
+    write_frame(payload, sizeof(payload), frame, 100, 2, 2, "\x82\x7e\x01\x2c");
 }
 
 static void close_sends_a_normal_close_once(void **state) {
@@ -165,8 +182,8 @@ static void close_sends_a_normal_close_once(void **state) {
     host_stream_init(&sock, NULL, 0, 0);
     mprs_call_t call = HOST_CALL_INIT;
     int err = 0;
-    assert_int_equal(mprs_websocket_close(&call, host_obj(&sock), ws, &err), 0);
-    assert_int_equal(mprs_websocket_close(&call, host_obj(&sock), ws, &err), 0);
+    assert_int_equal(mprs_websocket_ioctl(&call, host_obj(&sock), ws, CLOSE, 0, &err), 0);
+    assert_int_equal(mprs_websocket_ioctl(&call, host_obj(&sock), ws, CLOSE, 0, &err), 0);
     assert_int_equal(sock.sink_len, 4);
     assert_memory_equal(sock.sink, "\x88\x02\x03\xe8", 4);
 }
@@ -181,7 +198,15 @@ static void bad_arguments_are_refused(void **state) {
     assert_int_equal(err, host_errno(MPRS_ERRNO_EINVAL));
     assert_int_equal(mprs_websocket_read(&call, host_obj(&sock), ws, buf, 0, &err), 0);
     err = 0;
-    assert_int_equal(mprs_websocket_write(&call, host_obj(&sock), ws, NULL, 3, &err), (mprs_uint_t)-1);
+    assert_int_equal(mprs_websocket_write(&call, host_obj(&sock), ws, NULL, 0, NULL, 3, 1, &err), (mprs_uint_t)-1);
+    assert_int_equal(err, host_errno(MPRS_ERRNO_EINVAL));
+    // A request the websocket does not answer.
+    err = 0;
+    assert_int_equal(mprs_websocket_ioctl(&call, host_obj(&sock), ws, 3, 0, &err), (mprs_uint_t)-1);
+    assert_int_equal(err, host_errno(MPRS_ERRNO_EINVAL));
+    // A head without room for the header.
+    err = 0;
+    assert_int_equal(mprs_websocket_write(&call, host_obj(&sock), ws, buf, 3, NULL, 0, 1, &err), (mprs_uint_t)-1);
     assert_int_equal(err, host_errno(MPRS_ERRNO_EINVAL));
     assert_int_equal(sock.calls, 0);
     mprs_websocket_init(NULL); // ignored

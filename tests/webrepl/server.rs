@@ -181,7 +181,9 @@ impl DirHost {
 }
 
 impl Host for DirHost {
-    fn send(&mut self, data: &[u8], frame: Frame) {
+    fn send(&mut self, buf: &mut [u8], frame: Frame) {
+        // The machine leaves room for the header; this server builds its own.
+        let data = buf.get(mprs::websocket::HEADROOM..).unwrap_or_default();
         let _ = self.ws.send(data, frame);
     }
     fn password(&self) -> &[u8] {
@@ -251,11 +253,12 @@ fn serve(stream: TcpStream, root: &Path, password: &[u8], version: [u8; 3]) -> i
         match session.feed(&buf[..n], frame, &mut host) {
             Feed::Terminal(b) => {
                 // No interpreter here: echo terminal input, as a REPL's line editor does.
-                let mut echo = vec![b];
+                let mut echo = vec![0; mprs::websocket::HEADROOM];
+                echo.push(b);
                 while let Some(p) = session.take_pending() {
                     echo.push(p);
                 }
-                host.send(&echo, Frame::Text);
+                host.send(&mut echo, Frame::Text);
             }
             Feed::Denied => return Ok(()),
             Feed::Consumed => {}
