@@ -100,7 +100,7 @@ impl RwState {
             }
             Err(code) => {
                 if self.done == 0 || !errnos.is_nonblocking(code) {
-                    self.error = code;
+                    self.error = errno_or_eio(errnos, code);
                 }
                 return 0;
             }
@@ -324,7 +324,7 @@ impl Reader {
     /// Line and all: ends on the error `code` (see `nonblocking_status`).
     fn error<E: Errnos + ?Sized>(&mut self, errnos: &E, code: i32) -> bool {
         let filled = self.want.saturating_sub(self.free);
-        let status = self.nonblocking_status(errnos, code, filled);
+        let status = self.nonblocking_status(errnos, errno_or_eio(errnos, code), filled);
         self.finish(status)
     }
 
@@ -420,6 +420,15 @@ impl Reader {
         self.len = 0;
         self.status = status;
         false
+    }
+}
+
+/// A stream that reports an error with no errno is misbehaving: that is EIO, not success.
+fn errno_or_eio<E: Errnos + ?Sized>(errnos: &E, code: i32) -> i32 {
+    if code == 0 {
+        errnos.value(MprsErrno::Eio)
+    } else {
+        code
     }
 }
 

@@ -5,7 +5,8 @@
 
 use super::{PortErrnos, PortStream};
 use crate::abi::{
-    MpInt, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_RW_ONCE, MP_STREAM_RW_WRITE,
+    MpInt, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED, MP_STREAM_ERROR, MP_STREAM_RW_ONCE,
+    MP_STREAM_RW_WRITE,
 };
 use crate::errno::Errnos;
 use crate::stream::{self, IoError, MprsReaderKind, Reader, RwBuf, RwState, READ_DATA, READ_NONE};
@@ -24,11 +25,15 @@ fn error_code(error: IoError) -> c_int {
     }
 }
 
-/// What a stream method returned, as the machines take it (an error without an errno is
-/// EIO, as for every stream call).
+/// What a stream method returned, as the machines take it.
 #[inline]
 fn outcome(out: MpUint, error: c_int) -> Result<usize, c_int> {
-    super::io_result(out, error).map_err(error_code)
+    if out == MP_STREAM_ERROR {
+        Err(error)
+    } else {
+        // A count too wide for usize is over-long, which the machines report as EIO.
+        Ok(crate::abi::uint_to_usize(out).unwrap_or(usize::MAX))
+    }
 }
 
 /// `mp_stream_rw`: moves `size` bytes between `buf` and `stream` (read unless `flags` has
