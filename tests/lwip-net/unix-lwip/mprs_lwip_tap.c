@@ -1,0 +1,310 @@
+// The port side of lwIP for the unix lwIP test variant, as a board has it: the lwIP lock
+// (a depth counter) and its checks, lwIP's clock, a TAP network interface polled from the
+// VM's event hook, and a small `lwip_tap` module (ifconfig() for run-multitests.py's
+// get_network_ip(), stats() for leak checks).
+//
+// Environment, read once at start-up:
+//   MPRS_LWIP_TAP="<tap device> <ip> <netmask> <gateway>"  bring the TAP interface up
+//       (else lwIP has only its loopback interface, 127.0.0.1);
+//   MPRS_LWIP_LOCK_CHECK=abort|log  an lwIP call without the lock aborts (default) or is
+//       recorded and let through;
+//   MPRS_LWIP_ASSERT=abort|log  a failed lwIP assertion aborts (default) or is recorded
+//       and let through, as on a board whose LWIP_PLATFORM_ASSERT is empty;
+//   MPRS_LWIP_CHECKS_LOG=<file>  where "log" mode appends one line per event.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+
+#include "py/runtime.h"
+#include "py/mphal.h"
+#include "lwip/init.h"
+#include "lwip/etharp.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/memp.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/stats.h"
+#include "lwip/timeouts.h"
+#include "lwip/udp.h"
+#include "lwip/priv/tcp_priv.h"
+#include "netif/ethernet.h"
+
+#define MPRS_TAP_FRAME_MAX (1514)
+#define MPRS_TAP_FRAMES_PER_POLL (64)
+
+static int mprs_lwip_depth;
+static bool mprs_lwip_ready;
+static bool mprs_lock_abort = true;
+static bool mprs_assert_abort = true;
+static const char *mprs_checks_log;
+static int mprs_tap_fd = -1;
+static struct netif mprs_tap_netif;
+
+// ---- checks ------------------------------------------------------------------------------
+
+static void mprs_check_record(const char *kind, const char *what) {
+    if (mprs_checks_log == NULL) {
+        return;
+    }
+    int fd = open(mprs_checks_log, O_WRONLY | O_APPEND | O_CREAT, 0644);
+    if (fd >= 0) {
+        char line[256];
+        int n = snprintf(line, sizeof(line), "%s %s\n", kind, what);
+        if (n > 0 && write(fd, line, (size_t)n) < 0) {
+            // Nothing more to do: the record is best effort.
+        }
+        close(fd);
+    }
+}
+
+void mprs_lwip_assert_core_locked(const char *func) {
+    if (mprs_lwip_depth > 0) {
+        return;
+    }
+    if (mprs_lock_abort) {
+        fprintf(stderr, "lwIP: %s called without the lwIP lock (MICROPY_PY_LWIP_ENTER not held)\n", func);
+        fflush(NULL);
+        abort();
+    }
+    mprs_check_record("lock", func);
+}
+
+void mprs_lwip_platform_assert(const char *msg, const char *file, int line) {
+    const char *base = strrchr(file, '/');
+    char what[200];
+    snprintf(what, sizeof(what), "\"%s\" at %s:%d", msg, base ? base + 1 : file, line);
+    if (mprs_assert_abort) {
+        fprintf(stderr, "lwIP: assertion %s failed\n", what);
+        fflush(NULL);
+        abort();
+    }
+    mprs_check_record("assert", what);
+}
+
+void mprs_lwip_lock_enter(void) {
+    ++mprs_lwip_depth;
+}
+
+void mprs_lwip_lock_exit(void) {
+    if (mprs_lwip_depth <= 0) {
+        fprintf(stderr, "lwIP: MICROPY_PY_LWIP_EXIT without MICROPY_PY_LWIP_ENTER\n");
+        fflush(NULL);
+        abort();
+    }
+    --mprs_lwip_depth;
+}
+
+// ---- lwIP's platform services ------------------------------------------------------------
+
+u32_t sys_now(void) {
+    return (u32_t)mp_hal_ticks_ms();
+}
+
+// What network.ipconfig(prefer=...) sets where the port has a `network` module (this one
+// has none); modlwip.c's getaddrinfo reads it.
+int mp_mod_network_prefer_dns_use_ip_version = 4;
+
+uint32_t mprs_lwip_rand(void) {
+    return (uint32_t)random();
+}
+
+// ---- the TAP interface -------------------------------------------------------------------
+
+static err_t mprs_tap_linkoutput(struct netif *netif, struct pbuf *p) {
+    uint8_t frame[MPRS_TAP_FRAME_MAX];
+    u16_t len = pbuf_copy_partial(p, frame, sizeof(frame), 0);
+    if (len != p->tot_len) {
+        return ERR_BUF;
+    }
+    ssize_t n = write(mprs_tap_fd, frame, len);
+    return n == (ssize_t)len ? ERR_OK : ERR_IF;
+}
+
+static err_t mprs_tap_init(struct netif *netif) {
+    netif->name[0] = 't';
+    netif->name[1] = 'p';
+    netif->mtu = 1500;
+    netif->hwaddr_len = ETH_HWADDR_LEN;
+    // A locally administered address.
+    static const uint8_t mac[ETH_HWADDR_LEN] = {0x02, 0x00, 0x00, 0xc0, 0x00, 0x01};
+    memcpy(netif->hwaddr, mac, ETH_HWADDR_LEN);
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_IGMP;
+    netif->output = etharp_output;
+    netif->linkoutput = mprs_tap_linkoutput;
+    return ERR_OK;
+}
+
+static void mprs_fatal(const char *what, const char *detail) {
+    fprintf(stderr, "lwip_tap: %s: %s\n", what, detail);
+    exit(1);
+}
+
+static void mprs_tap_open(const char *spec) {
+    char dev[IFNAMSIZ], ip[16], mask[16], gw[16];
+    if (sscanf(spec, "%15s %15s %15s %15s", dev, ip, mask, gw) != 4) {
+        mprs_fatal("MPRS_LWIP_TAP must be '<device> <ip> <netmask> <gateway>'", spec);
+    }
+    ip4_addr_t a_ip, a_mask, a_gw;
+    if (!ip4addr_aton(ip, &a_ip) || !ip4addr_aton(mask, &a_mask) || !ip4addr_aton(gw, &a_gw)) {
+        mprs_fatal("bad address in MPRS_LWIP_TAP", spec);
+    }
+    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        mprs_fatal("cannot open /dev/net/tun", strerror(errno));
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    strncpy(ifr.ifr_name, dev, IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        mprs_fatal("cannot attach to the TAP device", strerror(errno));
+    }
+    mprs_tap_fd = fd;
+    netif_add(&mprs_tap_netif, &a_ip, &a_mask, &a_gw, NULL, mprs_tap_init, ethernet_input);
+    netif_set_default(&mprs_tap_netif);
+    netif_set_up(&mprs_tap_netif);
+    netif_set_link_up(&mprs_tap_netif);
+}
+
+__attribute__((constructor))
+static void mprs_lwip_start(void) {
+    const char *mode = getenv("MPRS_LWIP_LOCK_CHECK");
+    mprs_lock_abort = !(mode && strcmp(mode, "log") == 0);
+    mode = getenv("MPRS_LWIP_ASSERT");
+    mprs_assert_abort = !(mode && strcmp(mode, "log") == 0);
+    mprs_checks_log = getenv("MPRS_LWIP_CHECKS_LOG");
+    srandom((unsigned)getpid());
+    mprs_lwip_lock_enter();
+    lwip_init();
+    const char *tap = getenv("MPRS_LWIP_TAP");
+    if (tap != NULL && *tap) {
+        mprs_tap_open(tap);
+    }
+    mprs_lwip_lock_exit();
+    mprs_lwip_ready = true;
+}
+
+// Called wherever the VM waits (MICROPY_INTERNAL_EVENT_HOOK). Like a board's lwIP interrupt,
+// it does nothing while the VM holds the lwIP lock.
+void mprs_lwip_poll(void) {
+    if (!mprs_lwip_ready || mprs_lwip_depth > 0) {
+        return;
+    }
+    mprs_lwip_lock_enter();
+    if (mprs_tap_fd >= 0) {
+        uint8_t frame[MPRS_TAP_FRAME_MAX];
+        for (int i = 0; i < MPRS_TAP_FRAMES_PER_POLL; ++i) {
+            ssize_t n = read(mprs_tap_fd, frame, sizeof(frame));
+            if (n <= 0) {
+                break;
+            }
+            // PBUF_RAM: one buffer that holds the whole frame.
+            struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
+            if (p == NULL) {
+                LINK_STATS_INC(link.memerr);
+                break;
+            }
+            pbuf_take(p, frame, (u16_t)n);
+            if (mprs_tap_netif.input(p, &mprs_tap_netif) != ERR_OK) {
+                pbuf_free(p);
+            }
+        }
+    }
+    netif_poll_all();
+    sys_check_timeouts();
+    mprs_lwip_lock_exit();
+}
+
+// ---- the lwip_tap module -----------------------------------------------------------------
+
+static mp_obj_t mprs_ip_str(const ip4_addr_t *a) {
+    char buf[IP4ADDR_STRLEN_MAX];
+    ip4addr_ntoa_r(a, buf, sizeof(buf));
+    return mp_obj_new_str(buf, strlen(buf));
+}
+
+// (ip, netmask, gateway, dns), as network.LAN().ifconfig() gives.
+static mp_obj_t mprs_tap_ifconfig(void) {
+    ip4_addr_t none;
+    ip4_addr_set_zero(&none);
+    bool up = mprs_tap_fd >= 0;
+    mp_obj_t items[4] = {
+        mprs_ip_str(up ? netif_ip4_addr(&mprs_tap_netif) : &none),
+        mprs_ip_str(up ? netif_ip4_netmask(&mprs_tap_netif) : &none),
+        mprs_ip_str(up ? netif_ip4_gw(&mprs_tap_netif) : &none),
+        mprs_ip_str(up ? netif_ip4_gw(&mprs_tap_netif) : &none),
+    };
+    return mp_obj_new_tuple(4, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(mprs_tap_ifconfig_obj, mprs_tap_ifconfig);
+
+static mp_int_t mprs_count_tcp(struct tcp_pcb *pcb) {
+    mp_int_t n = 0;
+    for (; pcb != NULL; pcb = pcb->next) {
+        ++n;
+    }
+    return n;
+}
+
+static void mprs_stat(mp_obj_t dict, const char *name, mp_int_t value) {
+    mp_obj_dict_store(dict, mp_obj_new_str(name, strlen(name)), mp_obj_new_int(value));
+}
+
+static const char *const mprs_memp_names[] = {
+#define LWIP_MEMPOOL(name, num, size, desc) #name,
+#include "lwip/priv/memp_std.h"
+};
+
+// lwIP's pcb lists and pool use, for leak checks: {'tcp_active': n, 'tcp_listen': n,
+// 'tcp_tw': n, 'tcp_bound': n, 'udp': n, 'mem_used': bytes, 'memp_<POOL>': n, ...}.
+static mp_obj_t mprs_tap_stats(void) {
+    mp_obj_t d = mp_obj_new_dict(0);
+    mprs_lwip_lock_enter();
+    mprs_stat(d, "tcp_active", mprs_count_tcp(tcp_active_pcbs));
+    mprs_stat(d, "tcp_listen", mprs_count_tcp((struct tcp_pcb *)tcp_listen_pcbs.pcbs));
+    mprs_stat(d, "tcp_tw", mprs_count_tcp(tcp_tw_pcbs));
+    mprs_stat(d, "tcp_bound", mprs_count_tcp(tcp_bound_pcbs));
+    mp_int_t udp = 0;
+    for (struct udp_pcb *u = udp_pcbs; u != NULL; u = u->next) {
+        ++udp;
+    }
+    mprs_stat(d, "udp", udp);
+    mprs_stat(d, "mem_used", lwip_stats.mem.used);
+    for (size_t i = 0; i < MEMP_MAX; ++i) {
+        char name[40];
+        snprintf(name, sizeof(name), "memp_%s", mprs_memp_names[i]);
+        mprs_stat(d, name, lwip_stats.memp[i]->used);
+    }
+    mprs_lwip_lock_exit();
+    return d;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(mprs_tap_stats_obj, mprs_tap_stats);
+
+// Runs lwIP once (frames, loopback, timers), as the VM's waits do.
+static mp_obj_t mprs_tap_poll(void) {
+    mprs_lwip_poll();
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(mprs_tap_poll_obj, mprs_tap_poll);
+
+static const mp_rom_map_elem_t mprs_tap_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_lwip_tap) },
+    { MP_ROM_QSTR(MP_QSTR_ifconfig), MP_ROM_PTR(&mprs_tap_ifconfig_obj) },
+    { MP_ROM_QSTR(MP_QSTR_stats), MP_ROM_PTR(&mprs_tap_stats_obj) },
+    { MP_ROM_QSTR(MP_QSTR_poll), MP_ROM_PTR(&mprs_tap_poll_obj) },
+};
+static MP_DEFINE_CONST_DICT(mprs_tap_globals, mprs_tap_globals_table);
+
+const mp_obj_module_t mprs_tap_module = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&mprs_tap_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR_lwip_tap, mprs_tap_module);
