@@ -10,18 +10,23 @@
 //       recorded and let through;
 //   MPRS_LWIP_ASSERT=abort|log  a failed lwIP assertion aborts (default) or is recorded
 //       and let through, as on a board whose LWIP_PLATFORM_ASSERT is empty;
-//   MPRS_LWIP_CHECKS_LOG=<file>  where "log" mode appends one line per event.
+//   MPRS_LWIP_CHECKS_LOG=<file>  where "log" mode appends one line per event;
+//   MPRS_LWIP_TAP_LINGER_MS=<n>  after a frame, wait up to n milliseconds for the next one
+//       before returning to the VM (default 0): a board's lwIP interrupt handles frames as
+//       they come, between any two VM instructions; lingering widens our window alike.
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 
+#include "py/objlist.h"
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "lwip/init.h"
@@ -45,19 +50,35 @@ static bool mprs_lock_abort = true;
 static bool mprs_assert_abort = true;
 static const char *mprs_checks_log;
 static int mprs_tap_fd = -1;
+static int mprs_tap_linger_ms;
 static struct netif mprs_tap_netif;
 
 // ---- checks ------------------------------------------------------------------------------
 
+// The checks let through ("log" mode), for lwip_tap.checks(): the latest first-seen ones.
+#define MPRS_CHECKS_MAX (32)
+static char mprs_checks[MPRS_CHECKS_MAX][96];
+static size_t mprs_checks_len;
+
 static void mprs_check_record(const char *kind, const char *what) {
+    char line[sizeof(mprs_checks[0])];
+    snprintf(line, sizeof(line), "%s %s", kind, what);
+    size_t i = 0;
+    while (i < mprs_checks_len && strcmp(mprs_checks[i], line) != 0) {
+        ++i;
+    }
+    if (i == mprs_checks_len && i < MPRS_CHECKS_MAX) {
+        memcpy(mprs_checks[i], line, sizeof(line));
+        ++mprs_checks_len;
+    }
     if (mprs_checks_log == NULL) {
         return;
     }
     int fd = open(mprs_checks_log, O_WRONLY | O_APPEND | O_CREAT, 0644);
     if (fd >= 0) {
-        char line[256];
-        int n = snprintf(line, sizeof(line), "%s %s\n", kind, what);
-        if (n > 0 && write(fd, line, (size_t)n) < 0) {
+        size_t n = strlen(line);
+        line[n] = '\n';
+        if (write(fd, line, n + 1) < 0) {
             // Nothing more to do: the record is best effort.
         }
         close(fd);
@@ -141,6 +162,56 @@ static err_t mprs_tap_init(struct netif *netif) {
     return ERR_OK;
 }
 
+// Hands the frames waiting on the TAP device to lwIP (lock held).
+static void mprs_tap_input(void) {
+    if (mprs_tap_fd < 0) {
+        return;
+    }
+    uint8_t frame[MPRS_TAP_FRAME_MAX];
+    for (int i = 0; i < MPRS_TAP_FRAMES_PER_POLL; ++i) {
+        ssize_t n = read(mprs_tap_fd, frame, sizeof(frame));
+        if (n <= 0 && i > 0 && mprs_tap_linger_ms > 0) {
+            struct pollfd pfd = { .fd = mprs_tap_fd, .events = POLLIN };
+            if (poll(&pfd, 1, mprs_tap_linger_ms) == 1) {
+                n = read(mprs_tap_fd, frame, sizeof(frame));
+            }
+        }
+        if (n <= 0) {
+            break;
+        }
+        // PBUF_RAM: one buffer that holds the whole frame.
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
+        if (p == NULL) {
+            LINK_STATS_INC(link.memerr);
+            break;
+        }
+        pbuf_take(p, frame, (u16_t)n);
+        if (mprs_tap_netif.input(p, &mprs_tap_netif) != ERR_OK) {
+            pbuf_free(p);
+        }
+    }
+}
+
+// Resolves the gateway's (the kernel side's) MAC address before the first test runs, as
+// DHCP would on a LAN: with ARP_QUEUEING off, lwIP keeps one packet per unresolved address
+// and a test's first UDP datagrams would be lost to ARP, on any socket module. The kernel
+// may take a second to see the device's carrier after an earlier process let it go.
+static void mprs_tap_resolve_gateway(const ip4_addr_t *gw) {
+    for (int i = 0; i < 3000; ++i) {
+        if (i % 100 == 0) {
+            etharp_request(&mprs_tap_netif, gw);
+        }
+        struct eth_addr *eth;
+        const ip4_addr_t *ip;
+        mprs_tap_input();
+        if (etharp_find_addr(&mprs_tap_netif, gw, &eth, &ip) >= 0) {
+            return;
+        }
+        usleep(1000);
+    }
+    fprintf(stderr, "lwip_tap: warning: no ARP reply from the gateway in 3 s\n");
+}
+
 static void mprs_fatal(const char *what, const char *detail) {
     fprintf(stderr, "lwip_tap: %s: %s\n", what, detail);
     exit(1);
@@ -171,6 +242,7 @@ static void mprs_tap_open(const char *spec) {
     netif_set_default(&mprs_tap_netif);
     netif_set_up(&mprs_tap_netif);
     netif_set_link_up(&mprs_tap_netif);
+    mprs_tap_resolve_gateway(&a_gw);
 }
 
 __attribute__((constructor))
@@ -180,6 +252,8 @@ static void mprs_lwip_start(void) {
     mode = getenv("MPRS_LWIP_ASSERT");
     mprs_assert_abort = !(mode && strcmp(mode, "log") == 0);
     mprs_checks_log = getenv("MPRS_LWIP_CHECKS_LOG");
+    const char *linger = getenv("MPRS_LWIP_TAP_LINGER_MS");
+    mprs_tap_linger_ms = linger ? atoi(linger) : 0;
     srandom((unsigned)getpid());
     mprs_lwip_lock_enter();
     lwip_init();
@@ -198,25 +272,7 @@ void mprs_lwip_poll(void) {
         return;
     }
     mprs_lwip_lock_enter();
-    if (mprs_tap_fd >= 0) {
-        uint8_t frame[MPRS_TAP_FRAME_MAX];
-        for (int i = 0; i < MPRS_TAP_FRAMES_PER_POLL; ++i) {
-            ssize_t n = read(mprs_tap_fd, frame, sizeof(frame));
-            if (n <= 0) {
-                break;
-            }
-            // PBUF_RAM: one buffer that holds the whole frame.
-            struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
-            if (p == NULL) {
-                LINK_STATS_INC(link.memerr);
-                break;
-            }
-            pbuf_take(p, frame, (u16_t)n);
-            if (mprs_tap_netif.input(p, &mprs_tap_netif) != ERR_OK) {
-                pbuf_free(p);
-            }
-        }
-    }
+    mprs_tap_input();
     netif_poll_all();
     sys_check_timeouts();
     mprs_lwip_lock_exit();
@@ -294,7 +350,25 @@ static mp_obj_t mprs_tap_poll(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mprs_tap_poll_obj, mprs_tap_poll);
 
+// checks(kind): the distinct checks let through since the last call, whose kind ("lock" or
+// "assert") matches, as a sorted list of "<kind> <what>" strings; forgets all of them.
+static mp_obj_t mprs_tap_checks(mp_obj_t kind_in) {
+    const char *kind = mp_obj_str_get_str(kind_in);
+    size_t kind_len = strlen(kind);
+    mp_obj_t list = mp_obj_new_list(0, NULL);
+    for (size_t i = 0; i < mprs_checks_len; ++i) {
+        if (strncmp(mprs_checks[i], kind, kind_len) == 0 && mprs_checks[i][kind_len] == ' ') {
+            mp_obj_list_append(list, mp_obj_new_str(mprs_checks[i], strlen(mprs_checks[i])));
+        }
+    }
+    mprs_checks_len = 0;
+    mp_obj_list_sort(1, &list, (mp_map_t *)&mp_const_empty_map);
+    return list;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(mprs_tap_checks_obj, mprs_tap_checks);
+
 static const mp_rom_map_elem_t mprs_tap_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_checks), MP_ROM_PTR(&mprs_tap_checks_obj) },
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_lwip_tap) },
     { MP_ROM_QSTR(MP_QSTR_ifconfig), MP_ROM_PTR(&mprs_tap_ifconfig_obj) },
     { MP_ROM_QSTR(MP_QSTR_stats), MP_ROM_PTR(&mprs_tap_stats_obj) },
