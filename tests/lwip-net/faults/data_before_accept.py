@@ -2,8 +2,7 @@
 # a recv callback returning ERR_BUF): lwIP keeps one refused segment and drops the rest,
 # which the peer must retransmit, backing off. instance0 (the lwIP build) listens and sleeps
 # (lwIP is polled) while the client connects and sends 4000 bytes; then accept() must find
-# them all, intact, within 0.5 s. (With lwIP 2.2.1 and Linux as the peer the C build passes:
-# see expected-on-c.txt.)
+# them all, intact, within 0.5 s.
 import socket
 import time
 

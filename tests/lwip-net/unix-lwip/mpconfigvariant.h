@@ -4,6 +4,11 @@
 
 #include "variants/mpconfigvariant_common.h"
 
+// time.sleep() through mp_hal_delay_ms(), which waits in mp_event_wait_ms() and so runs
+// lwIP, as a board's lwIP interrupt runs during a sleep (the unix port's own sleep is a
+// select() that would leave lwIP frozen).
+#undef MICROPY_PY_TIME_CUSTOM_SLEEP
+
 #ifndef __ASSEMBLER__
 void mprs_lwip_lock_enter(void);
 void mprs_lwip_lock_exit(void);

@@ -319,11 +319,19 @@ static const char *const mprs_memp_names[] = {
 };
 
 // lwIP's pcb lists and pool use, for leak checks: {'tcp_active': n, 'tcp_listen': n,
-// 'tcp_tw': n, 'tcp_bound': n, 'udp': n, 'mem_used': bytes, 'memp_<POOL>': n, ...}.
+// 'tcp_tw': n, 'tcp_bound': n, 'udp': n, 'mem_used': bytes, 'memp_<POOL>': n, ...}, and
+// 'tcp_active_states': the lwIP states (enum tcp_state) of the active pcbs, as a string of
+// digits, e.g. '47' for one in ESTABLISHED and one in FIN_WAIT_2.
 static mp_obj_t mprs_tap_stats(void) {
     mp_obj_t d = mp_obj_new_dict(0);
     mprs_lwip_lock_enter();
     mprs_stat(d, "tcp_active", mprs_count_tcp(tcp_active_pcbs));
+    char states[64];
+    size_t n_states = 0;
+    for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb != NULL && n_states < sizeof(states); pcb = pcb->next) {
+        states[n_states++] = (char)('0' + pcb->state);
+    }
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_tcp_active_states), mp_obj_new_str(states, n_states));
     mprs_stat(d, "tcp_listen", mprs_count_tcp((struct tcp_pcb *)tcp_listen_pcbs.pcbs));
     mprs_stat(d, "tcp_tw", mprs_count_tcp(tcp_tw_pcbs));
     mprs_stat(d, "tcp_bound", mprs_count_tcp(tcp_bound_pcbs));

@@ -1,0 +1,68 @@
+# Leak check: N connect/send/accept/recv/close cycles between a kernel client and the lwIP
+# build's server; afterwards lwIP's pcb lists and memory pools (lwip_tap.stats()) must be
+# back where they began, but for pcbs in TIME-WAIT (lwIP keeps them 2 MSL, and reuses
+# them when it runs out). Runs on both builds alike: a guard for mprs.
+import socket
+import time
+
+PORT = 8004
+N = 50
+SIZE = 100
+
+
+def in_use():
+    import lwip_tap  # the lwIP build's own module
+
+    st = lwip_tap.stats()
+    # TIME-WAIT pcbs come from the TCP_PCB pool too.
+    st["memp_TCP_PCB"] -= st["tcp_tw"]
+    # So does lwIP's TCP timer (one SYS_TIMEOUT), which runs while any pcb is left.
+    if st["tcp_tw"] and not st["tcp_active"]:
+        st["memp_SYS_TIMEOUT"] -= 1
+    del st["tcp_tw"], st["tcp_active_states"]
+    return st
+
+
+def instance0():
+    multitest.globals(IP=multitest.get_network_ip())
+    before = in_use()
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(socket.getaddrinfo("0.0.0.0", PORT)[0][-1])
+    s.listen(2)
+    multitest.next()
+    echoed = 0
+    for _ in range(N):
+        c, _ = s.accept()
+        data = b""
+        while len(data) < SIZE:
+            chunk = c.recv(SIZE - len(data))
+            if not chunk:
+                break
+            data += chunk
+        c.send(data)
+        echoed += len(data)
+        c.close()
+    s.close()
+    time.sleep(0.5)
+    after = in_use()
+    print("echoed", echoed)
+    print("left in use:", sorted((k, after[k] - before[k]) for k in after if after[k] != before[k]))
+
+
+def instance1():
+    multitest.next()
+    got = 0
+    for i in range(N):
+        c = socket.socket()
+        c.connect(socket.getaddrinfo(IP, PORT)[0][-1])
+        c.send(bytes([i]) * SIZE)
+        data = b""
+        while len(data) < SIZE:
+            chunk = c.recv(SIZE)
+            if not chunk:
+                break
+            data += chunk
+        got += data == bytes([i]) * SIZE
+        c.close()
+    print("echoes intact", got)
