@@ -303,6 +303,30 @@ def fault_tests(netns, tree, lwip_inst, stock, build):
     return results, problems
 
 
+STRICT_PROBE = "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8005))\ns.listen(1)\ns.close()\nprint('ok')"
+STRICT_ABORT = re.compile(r"^lwIP: (\w+) called without the lwIP lock|^lwIP: assertion .* failed", re.M)
+
+
+def strict_probe(lwip_inst, build):
+    """The checks as lwipopts.h makes them by default, aborting: a socket made, bound,
+    listening and closed. The C build must abort at its first unlocked call (the stage
+    fails if it does not: the check itself would be broken); the mprs build must print ok."""
+    env = dict(os.environ, MPRS_LWIP_TAP="")
+    for name in ("MPRS_LWIP_LOCK_CHECK", "MPRS_LWIP_ASSERT"):
+        env.pop(name, None)
+    p = subprocess.run([lwip_inst, "-c", STRICT_PROBE], capture_output=True, text=True, env=env, timeout=60)
+    out = (p.stdout + p.stderr).strip()
+    m = STRICT_ABORT.search(out)
+    if build == "C":
+        ok = p.returncode == -signal.SIGABRT and m is not None
+        note = "aborts, as expected: %s" % m.group(0) if ok else "did not abort as expected (exit %d): %s" % (p.returncode, out)
+    else:
+        ok = p.returncode == 0 and out == "ok"
+        note = "runs to the end" if ok else "exit %d: %s" % (p.returncode, out)
+    log("strict checks (%s): socket, bind, listen, close with the checks aborting: %s" % (build, note))
+    return [] if ok else ["strict checks (%s)" % build]
+
+
 def report_checks(build, what, paths):
     """The lwIP calls made without the lock and the failed assertions seen in a run."""
     lock, asserts = {}, {}
@@ -396,6 +420,7 @@ def main():
                 inst = write_instance(os.path.join(out_dir, "instance-%s.sh" % name), os.path.join(trees[tree], LWIP_BIN))
                 checks = os.path.join(out_dir, "checks-%s" % name)
                 runs[name] = (trees[tree], inst, checks)
+                problems += strict_probe(inst, name)
                 r = {"multi_net": multi_net(netns, trees[tree], inst, stock, name, checks + "-multi_net")}
                 n_checks = report_checks(name, "multi_net", [checks + "-multi_net.role%d" % role for role in ROLES])
                 r["net_hosted"] = net_hosted(trees[tree], inst, name, checks + "-net_hosted")
