@@ -296,7 +296,7 @@ def fault_tests(netns, tree, lwip_inst, stock, build):
                         "%s on C, expected to fail matching /%s/" % (status, pattern.pattern))
         log("fault %s (%s): %s" % (test, build, note))
         if status == "fail":
-            for line in output.strip().splitlines()[:6]:
+            for line in output.strip().splitlines()[:12]:
                 log("    | " + line)
         if not ok:
             problems.append("fault %s (%s)" % (test, build))

@@ -30,5 +30,11 @@ def instance0():
     show("socket(SOCK_DGRAM)")
     u.bind(socket.getaddrinfo("0.0.0.0", PORT)[0][-1])
     show("bind() UDP")
+    # Group 224.0.0.251 on any interface (lwIP's order: group, then interface).
+    mreq = bytes([224, 0, 0, 251, 0, 0, 0, 0])
+    u.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    show("setsockopt(IP_ADD_MEMBERSHIP)")
+    u.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, mreq)
+    show("setsockopt(IP_DROP_MEMBERSHIP)")
     u.close()
     show("close() UDP")
