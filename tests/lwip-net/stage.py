@@ -105,6 +105,7 @@ class Netns:
 
     def __exit__(self, *exc):
         if self.made:
+            self.kill_leftovers()
             ip("netns", "del", self.name, check=False)
             self.made = False
 
@@ -119,6 +120,19 @@ class Netns:
 
     def cmd(self, argv):
         return ["ip", "netns", "exec", self.name] + argv
+
+    def kill_leftovers(self):
+        """Ends what a run left in the namespace (run-multitests.py leaves its instances
+        running when it fails itself): one lwIP process holding the TAP device would make
+        every later test fail with EBUSY."""
+        pids = [int(p) for p in ip("netns", "pids", self.name, check=False).stdout.split() if p.isdigit()]
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if pids:
+            log("  ended %d process(es) the run left in the namespace: %s" % (len(pids), " ".join(map(str, pids))))
 
 
 class NetnsUnavailable(Exception):
@@ -176,6 +190,7 @@ def run_multitests(netns, tree, instances, files, tag, env_extra):
     for inst in instances:
         argv += ["-t", "exec:" + inst]
     rc, secs = mp.run(netns.cmd(argv + files), os.path.join(tree, "tests"), logfile, env=env, timeout=900)
+    netns.kill_leftovers()
     results_json = os.path.join(result_dir, "_results.json")
     if not os.path.exists(results_json):
         raise mp.StageError("run-multitests.py (%s) gave no results; last lines of %s:\n%s"
