@@ -5,6 +5,9 @@
 import socket
 import time
 
+# Shared helpers: listener(), connect(), recv_upto() (lib/net.py).
+exec(open("lib/net.py").read())
+
 PORT = 8004
 N = 50
 SIZE = 100
@@ -26,20 +29,12 @@ def in_use():
 def instance0():
     multitest.globals(IP=multitest.get_network_ip())
     before = in_use()
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(socket.getaddrinfo("0.0.0.0", PORT)[0][-1])
-    s.listen(2)
+    s = listener(PORT, 2)
     multitest.next()
     echoed = 0
     for _ in range(N):
         c, _ = s.accept()
-        data = b""
-        while len(data) < SIZE:
-            chunk = c.recv(SIZE - len(data))
-            if not chunk:
-                break
-            data += chunk
+        data = recv_upto(c, SIZE)
         c.send(data)
         echoed += len(data)
         c.close()
@@ -58,15 +53,8 @@ def instance1():
     multitest.next()
     got = 0
     for i in range(N):
-        c = socket.socket()
-        c.connect(socket.getaddrinfo(IP, PORT)[0][-1])
+        c = connect(PORT)
         c.send(bytes([i]) * SIZE)
-        data = b""
-        while len(data) < SIZE:
-            chunk = c.recv(SIZE)
-            if not chunk:
-                break
-            data += chunk
-        got += data == bytes([i]) * SIZE
+        got += recv_upto(c, SIZE) == bytes([i]) * SIZE
         c.close()
     print("echoes intact", got)

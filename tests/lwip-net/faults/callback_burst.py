@@ -8,6 +8,9 @@
 import socket
 import time
 
+# Shared helpers: listener(), connect(), recv_upto() (lib/net.py).
+exec(open("lib/net.py").read())
+
 PORT = 8005
 SEGMENTS = 10
 SIZE = 10
@@ -15,10 +18,7 @@ SIZE = 10
 
 def instance0():
     multitest.globals(IP=multitest.get_network_ip())
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(socket.getaddrinfo("0.0.0.0", PORT)[0][-1])
-    s.listen(1)
+    s = listener(PORT)
     multitest.next()
     c, _ = s.accept()
     calls = [0]
@@ -30,12 +30,7 @@ def instance0():
     multitest.broadcast("callback set")
     time.sleep(1)
     c.settimeout(1)
-    data = b""
-    while len(data) < SEGMENTS * SIZE:
-        chunk = c.recv(SEGMENTS * SIZE)
-        if not chunk:
-            break
-        data += chunk
+    data = recv_upto(c, SEGMENTS * SIZE)
     print("received", len(data))
     print("calls for the burst:", "1 or 2" if 1 <= calls[0] <= 2 else calls[0])
     multitest.broadcast("done")
@@ -45,8 +40,7 @@ def instance0():
 
 def instance1():
     multitest.next()
-    c = socket.socket()
-    c.connect(socket.getaddrinfo(IP, PORT)[0][-1])
+    c = connect(PORT)
     # IPPROTO_TCP, TCP_NODELAY on Linux (the unix port's socket module does not name them).
     c.setsockopt(6, 1, 1)
     multitest.wait("callback set")

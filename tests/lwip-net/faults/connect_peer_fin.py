@@ -9,16 +9,16 @@
 # lwip env: MPRS_LWIP_TAP_LINGER_MS=5
 import socket
 
+# Shared helpers: listener(), connect(), recv_upto() (lib/net.py).
+exec(open("lib/net.py").read())
+
 PORT = 8002
 N = 30
 
 
 def instance0():
     multitest.globals(IP=multitest.get_network_ip())
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(socket.getaddrinfo("0.0.0.0", PORT)[0][-1])
-    s.listen(N)
+    s = listener(PORT, N)
     multitest.next()
     for _ in range(N):
         c, _ = s.accept()

@@ -6,6 +6,9 @@
 import socket
 import time
 
+# Shared helpers: listener(), connect(), recv_upto() (lib/net.py).
+exec(open("lib/net.py").read())
+
 PORT = 8003
 SIZE = 4000
 BLOCK = 500
@@ -17,10 +20,7 @@ def payload():
 
 def instance0():
     multitest.globals(IP=multitest.get_network_ip())
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(socket.getaddrinfo("0.0.0.0", PORT)[0][-1])
-    s.listen(1)
+    s = listener(PORT)
     multitest.next()
     time.sleep(2)
     c, _ = s.accept()
@@ -43,8 +43,7 @@ def instance0():
 
 def instance1():
     multitest.next()
-    c = socket.socket()
-    c.connect(socket.getaddrinfo(IP, PORT)[0][-1])
+    c = connect(PORT)
     data = payload()
     for i in range(0, SIZE, BLOCK):
         c.send(data[i : i + BLOCK])

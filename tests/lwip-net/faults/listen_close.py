@@ -5,14 +5,14 @@
 import socket
 import lwip_tap
 
+# Shared helpers: listener(), connect(), recv_upto() (lib/net.py).
+exec(open("lib/net.py").read())
+
 PORT = 8001
 
 
 def instance0():
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(socket.getaddrinfo("0.0.0.0", PORT)[0][-1])
-    s.listen(1)
+    s = listener(PORT)
     lwip_tap.checks("assert")
     s.close()
     print("close():", lwip_tap.checks("assert"))
