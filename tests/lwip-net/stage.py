@@ -10,7 +10,8 @@ Per build of the socket module (C: extmod/modlwip.c; mprs: once mprs provides `s
   - tests/net_hosted's offline tests with run-tests.py -j 1 (lwIP's loopback);
   - our fault tests (faults/*.py), whose outcome on the C build faults/expected-on-c.txt gives;
   - the lwIP calls made without the lwIP lock and lwIP's failed assertions, counted (the
-    checks run in "log" mode here, so that a faulty build runs to the end of each test).
+    checks run in "log" mode here, so that a faulty build runs to the end of each test);
+  - figures: TCP throughput both ways and accepts per second over the TAP link.
 Prints, per build and role:
     multi_net (C, lwip as instance0): <n> passed, <m> failed, <k> skipped
 and with both builds:
@@ -39,6 +40,7 @@ import stage as mp  # noqa: E402  the MicroPython stage: tree copies, builds, ru
 
 VARIANT_DIR = os.path.join(HERE, "unix-lwip")
 FAULTS = os.path.join(HERE, "faults")
+BENCH = os.path.join(HERE, "bench", "throughput.py")
 LWIP_BIN = os.path.join("ports", "unix", "build-" + os.path.basename(VARIANT_DIR), "micropython")
 STOCK_BIN = os.path.join("ports", "unix", "build-standard", "micropython")
 # The stock peer: the unix port's standard variant, less what this copy of the tree lacks.
@@ -318,6 +320,19 @@ def fault_tests(netns, tree, lwip_inst, stock, build):
     return results, problems
 
 
+def figures(netns, tree, lwip_inst, stock, build):
+    """Throughput both ways and accepts per second over the TAP link (bench/throughput.py):
+    printed, neither compared nor failing the stage."""
+    res, logfile, _ = run_multitests(netns, tree, [lwip_inst, stock], [BENCH], "bench-" + build,
+                                     checks_env(os.path.join(mp.BUILD, "lwip-net-checks-bench.log")))
+    prefix = BENCH + ": "
+    metrics = [l[len(prefix):].strip() for l in open(logfile, errors="replace") if l.startswith(prefix)]
+    if res.get(BENCH) == "pass" and len(metrics) == 3:
+        log("figures (%s): %s" % (build, "; ".join(metrics)))
+    else:
+        log("figures (%s): not measured (%s; see %s)" % (build, res.get(BENCH, "not run"), os.path.relpath(logfile, ROOT)))
+
+
 STRICT_PROBE = "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8005))\ns.listen(1)\ns.close()\nprint('ok')"
 STRICT_ABORT = re.compile(r"^lwIP: (\w+) called without the lwIP lock|^lwIP: assertion .* failed", re.M)
 
@@ -442,6 +457,7 @@ def main():
                 n_checks += report_checks(name, "net_hosted", [checks + "-net_hosted"])
                 r["faults"], fault_problems = fault_tests(netns, trees[tree], inst, stock, name)
                 problems += fault_problems
+                figures(netns, trees[tree], inst, stock, name)
                 if name == "mprs" and n_checks:
                     problems.append("lwIP checks on the mprs build")
                 results[name] = r

@@ -16,7 +16,8 @@ SIZE = 100
 def in_use():
     import lwip_tap  # the lwIP build's own module
 
-    st = lwip_tap.stats()
+    # Counts in use only: not the link's frame counters.
+    st = {k: v for k, v in lwip_tap.stats().items() if not k.startswith("link_")}
     # TIME-WAIT pcbs come from the TCP_PCB pool too.
     st["memp_TCP_PCB"] -= st["tcp_tw"]
     # So does lwIP's TCP timer (one SYS_TIMEOUT), which runs while any pcb is left.

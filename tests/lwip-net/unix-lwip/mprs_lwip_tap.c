@@ -55,7 +55,7 @@ static struct netif mprs_tap_netif;
 
 // ---- checks ------------------------------------------------------------------------------
 
-// The checks let through ("log" mode), for lwip_tap.checks(): the latest first-seen ones.
+// The checks let through ("log" mode), for lwip_tap.checks(): the first 32 distinct ones.
 #define MPRS_CHECKS_MAX (32)
 static char mprs_checks[MPRS_CHECKS_MAX][96];
 static size_t mprs_checks_len;
@@ -144,8 +144,18 @@ static err_t mprs_tap_linkoutput(struct netif *netif, struct pbuf *p) {
     if (len != p->tot_len) {
         return ERR_BUF;
     }
-    ssize_t n = write(mprs_tap_fd, frame, len);
-    return n == (ssize_t)len ? ERR_OK : ERR_IF;
+    // As a driver waits for a free transmit descriptor: the device's queue may be full.
+    ssize_t n;
+    for (int i = 0; (n = write(mprs_tap_fd, frame, len)) < 0 && errno == EAGAIN && i < 100; ++i) {
+        struct pollfd pfd = { .fd = mprs_tap_fd, .events = POLLOUT };
+        poll(&pfd, 1, 1);
+    }
+    if (n != (ssize_t)len) {
+        LINK_STATS_INC(link.drop);
+        return ERR_IF;
+    }
+    LINK_STATS_INC(link.xmit);
+    return ERR_OK;
 }
 
 static err_t mprs_tap_init(struct netif *netif) {
@@ -179,8 +189,11 @@ static void mprs_tap_input(void) {
         if (n <= 0) {
             break;
         }
-        // PBUF_RAM: one buffer that holds the whole frame.
-        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
+        // From lwIP's pbuf pool, as board drivers take received frames (cyw43, the stm32
+        // Ethernet): a chain of pool pbufs that pbuf_take() fills across. Not PBUF_RAM: taken
+        // from lwIP's small heap (MEM_SIZE), where TCP keeps its unacknowledged data, the
+        // ACKs that would free that data find no room once it is full, and a send stalls.
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
         if (p == NULL) {
             LINK_STATS_INC(link.memerr);
             break;
@@ -319,7 +332,8 @@ static const char *const mprs_memp_names[] = {
 };
 
 // lwIP's pcb lists and pool use, for leak checks: {'tcp_active': n, 'tcp_listen': n,
-// 'tcp_tw': n, 'tcp_bound': n, 'udp': n, 'mem_used': bytes, 'memp_<POOL>': n, ...}, and
+// 'tcp_tw': n, 'tcp_bound': n, 'udp': n, 'mem_used': bytes, 'memp_<POOL>': n, ...}, the
+// frames the TAP netif sent ('link_xmit') and could not send ('link_drop') so far, and
 // 'tcp_active_states': the lwIP states (enum tcp_state) of the active pcbs, as a string of
 // digits, e.g. '47' for one in ESTABLISHED and one in FIN_WAIT_2.
 static mp_obj_t mprs_tap_stats(void) {
@@ -341,6 +355,8 @@ static mp_obj_t mprs_tap_stats(void) {
     }
     mprs_stat(d, "udp", udp);
     mprs_stat(d, "mem_used", lwip_stats.mem.used);
+    mprs_stat(d, "link_xmit", lwip_stats.link.xmit);
+    mprs_stat(d, "link_drop", lwip_stats.link.drop);
     for (size_t i = 0; i < MEMP_MAX; ++i) {
         char name[40];
         snprintf(name, sizeof(name), "memp_%s", mprs_memp_names[i]);
