@@ -2,9 +2,9 @@
 # lwIP event, so a burst of segments fills MicroPython's scheduler (4 entries) with calls of
 # the same callback, and whatever else is scheduled then is lost. instance0 (the lwIP build)
 # accepts, sets the callback and sleeps while the client sends 10 segments at once
-# (TCP_NODELAY); the netif lingers 5 ms after a frame, so they land in one run of lwIP, as
+# (TCP_NODELAY); the netif lingers 20 ms after a frame, so they land in one run of lwIP, as
 # on a board whose VM is busy. A burst must give one call, two at the most.
-# lwip env: MPRS_LWIP_TAP_LINGER_MS=5
+# lwip env: MPRS_LWIP_TAP_LINGER_MS=20
 import socket
 import time
 
