@@ -150,7 +150,7 @@ def mprs_has_socket():
 
 
 def build_unix(tree, args, name, mpy_cross):
-    logfile = os.path.join(mp.logdir(), "lwip-net-build-%s.log" % name)
+    logfile = os.path.join(mp.logdir(), "lwip-net-build-%s.log" % re.sub(r"\W+", "-", name).strip("-"))
     secs = mp.must(mp.run(["make", mp.JOBS, "MICROPY_MPYCROSS=" + mpy_cross] + COMMON_FLAGS + args,
                           os.path.join(tree, "ports", "unix"), logfile), "build of " + name, logfile)
     log("build %s: %.0f s" % (name, secs))
