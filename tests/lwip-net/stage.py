@@ -1,0 +1,498 @@
+#!/usr/bin/env python3
+"""lwIP's `socket` module in MicroPython over a real network: MicroPython's unix port built as
+an lwIP board builds it (our variant in unix-lwip/: lwIP 2.2.1 from the tree, NO_SYS, polled
+from the VM's event hook, our TAP netif, strict lock and assertion checks), in a network
+namespace made here, against the stock unix MicroPython (POSIX sockets) of the same tree.
+
+Per build of the socket module (C: extmod/modlwip.c; mprs: once mprs provides `socket`):
+  - MicroPython's tests/multi_net with run-multitests.py, the lwIP build as instance0 and as
+    instance1, the stock build as the other;
+  - tests/net_hosted's offline tests with run-tests.py -j 1 (lwIP's loopback);
+  - our fault tests (faults/*.py), whose outcome on the C build faults/expected-on-c.txt gives;
+  - the lwIP calls made without the lwIP lock and lwIP's failed assertions, counted (the
+    checks run in "log" mode here, so that a faulty build runs to the end of each test);
+  - figures: TCP throughput both ways and accepts per second over the TAP link.
+Prints, per build and role:
+    multi_net (C, lwip as instance0): <n> passed, <m> failed, <k> skipped
+and with both builds:
+    compare multi_net: C <n> passed, <m> failed; mprs <n> passed, <m> failed; <k> differ
+Fails if a build or run breaks, if a fault test ends on the C build otherwise than listed,
+or if a test passes on the C build and fails on the mprs build. Skips, saying why, where
+MicroPython is absent or network namespaces cannot be made.
+
+Usage: stage.py [--build-dir DIR]   Environment: MICROPYTHON_DIR.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "micropython"))
+import stage as mp  # noqa: E402  the MicroPython stage: tree copies, builds, runs
+
+VARIANT_DIR = os.path.join(HERE, "unix-lwip")
+FAULTS = os.path.join(HERE, "faults")
+BENCH = os.path.join(HERE, "bench", "throughput.py")
+LWIP_BIN = os.path.join("ports", "unix", "build-" + os.path.basename(VARIANT_DIR), "micropython")
+STOCK_BIN = os.path.join("ports", "unix", "build-standard", "micropython")
+# The stock peer: the unix port's standard variant, less what this copy of the tree lacks.
+COMMON_FLAGS = ["MICROPY_PY_BTREE=0", "MICROPY_PY_SSL=0", "MICROPY_PY_FFI=0"]
+# The socket module builds: (name, tree, extra make arguments). The mprs build is there once
+# c-glue/mprs.mk replaces extmod/modlwip.c.
+MPRS_SOCKET_SUBSYSTEMS = "stream dupterm virtpin webrepl websocket lwip socket"
+TAP, LWIP_IP, NETMASK, HOST_IP = "mprstap0", "192.0.2.1", "255.255.255.0", "192.0.2.2"
+NS_PREFIX = "mprs-lwipnet-"
+# tests/net_hosted without the internet or SSL (lwIP's loopback serves 127.0.0.1).
+NET_HOSTED = ("accept_nonblock.py", "accept_timeout.py", "asyncio_loopback.py", "asyncio_start_server.py")
+ROLES = (0, 1)
+
+log = mp.log
+
+
+# ---- the network namespace ----------------------------------------------------------------
+
+
+def ip(*args, check=True):
+    return subprocess.run(["ip"] + list(args), capture_output=True, text=True, check=check)
+
+
+def netns_unavailable():
+    """Why namespaces cannot be made here, or None."""
+    if os.geteuid() != 0:
+        return "not root (ip netns and TAP devices need root)"
+    if not os.path.exists("/dev/net/tun"):
+        return "no /dev/net/tun"
+    if shutil.which("ip") is None:
+        return "no 'ip' command (Debian package iproute2)"
+    return None
+
+
+class Netns:
+    """A namespace with a TAP device (HOST_IP, the kernel's side; LWIP_IP is lwIP's) and a
+    default route through lwIP, so that CPython's get_host_ip() finds HOST_IP. Removed on
+    exit, whatever happens (SIGTERM and SIGINT included)."""
+
+    def __init__(self):
+        self.name = NS_PREFIX + str(os.getpid())
+        self.made = False
+
+    def __enter__(self):
+        self.remove_stale()
+        r = ip("netns", "add", self.name, check=False)
+        if r.returncode != 0:
+            raise NetnsUnavailable("cannot create a network namespace: " + r.stderr.strip())
+        self.made = True
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: sys.exit(1))
+        steps = [
+            ["link", "set", "lo", "up"],
+            ["tuntap", "add", "dev", TAP, "mode", "tap"],
+            ["addr", "add", HOST_IP + "/24", "dev", TAP],
+            ["link", "set", TAP, "up"],
+            ["route", "add", "default", "via", LWIP_IP, "dev", TAP],
+        ]
+        for step in steps:
+            r = ip("netns", "exec", self.name, "ip", *step, check=False)
+            if r.returncode != 0:
+                raise NetnsUnavailable("'ip %s' in the namespace: %s" % (" ".join(step), r.stderr.strip()))
+        return self
+
+    def __exit__(self, *exc):
+        if self.made:
+            self.kill_leftovers()
+            ip("netns", "del", self.name, check=False)
+            self.made = False
+
+    def remove_stale(self):
+        """Namespaces left by a run that was killed (its process is gone)."""
+        for line in ip("netns", "list", check=False).stdout.splitlines():
+            name = line.split()[0] if line.split() else ""
+            if name.startswith(NS_PREFIX):
+                pid = name[len(NS_PREFIX):]
+                if pid.isdigit() and not os.path.exists("/proc/" + pid):
+                    ip("netns", "del", name, check=False)
+
+    def cmd(self, argv):
+        return ["ip", "netns", "exec", self.name] + argv
+
+    def kill_leftovers(self):
+        """Ends what a run left in the namespace (run-multitests.py leaves its instances
+        running when it fails itself): one lwIP process holding the TAP device would make
+        every later test fail with EBUSY."""
+        pids = [int(p) for p in ip("netns", "pids", self.name, check=False).stdout.split() if p.isdigit()]
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if pids:
+            log("  ended %d process(es) the run left in the namespace: %s" % (len(pids), " ".join(map(str, pids))))
+
+
+class NetnsUnavailable(Exception):
+    pass
+
+
+# ---- builds -------------------------------------------------------------------------------
+
+
+def mprs_has_socket():
+    with open(os.path.join(ROOT, "c-glue", "mprs.mk")) as f:
+        return "extmod/modlwip.c" in f.read()
+
+
+def build_unix(tree, args, name, mpy_cross):
+    logfile = os.path.join(mp.logdir(), "lwip-net-build-%s.log" % re.sub(r"\W+", "-", name).strip("-"))
+    secs = mp.must(mp.run(["make", mp.JOBS, "MICROPY_MPYCROSS=" + mpy_cross] + COMMON_FLAGS + args,
+                          os.path.join(tree, "ports", "unix"), logfile), "build of " + name, logfile)
+    log("build %s: %.0f s" % (name, secs))
+
+
+def write_instance(path, binary):
+    """run-multitests.py's instance for an lwIP build: the TAP interface up, and `nic` (our
+    lwip_tap module, whose ifconfig() get_network_ip() reads) defined before the script."""
+    with open(path, "w") as f:
+        f.write(
+            "#!/bin/sh\n"
+            "# run-multitests.py instance (made by tests/lwip-net/stage.py): the lwIP build on %s.\n"
+            '# MPRS_LWIP_TAP set empty: lwIP\'s loopback only.\n'
+            'export MPRS_LWIP_TAP="${MPRS_LWIP_TAP-%s %s %s %s}"\n'
+            'if [ "$1" = -c ]; then exec %s -c "import lwip_tap as nic\n$2"; fi\n'
+            'exec %s "$@"\n' % (TAP, TAP, LWIP_IP, NETMASK, HOST_IP, binary, binary)
+        )
+    os.chmod(path, 0o755)
+    return path
+
+
+# ---- runs ---------------------------------------------------------------------------------
+
+
+def checks_env(logfile):
+    """lwIP's checks in "log" mode: recorded in logfile, so that a faulty build goes on."""
+    if os.path.exists(logfile):
+        os.remove(logfile)
+    return {"MPRS_LWIP_LOCK_CHECK": "log", "MPRS_LWIP_ASSERT": "log", "MPRS_LWIP_CHECKS_LOG": logfile}
+
+
+def run_multitests(netns, tree, instances, files, tag, env_extra):
+    result_dir = os.path.join(mp.BUILD, "results", "lwip-net-" + tag)
+    shutil.rmtree(result_dir, ignore_errors=True)
+    logfile = os.path.join(mp.logdir(), "lwip-net-%s.log" % tag)
+    env = dict(os.environ, **env_extra)
+    env["PATH"] = mp.VENV_BIN + os.pathsep + env["PATH"]
+    argv = [sys.executable, "run-multitests.py", "-r", result_dir]
+    for inst in instances:
+        argv += ["-t", "exec:" + inst]
+    rc, secs = mp.run(netns.cmd(argv + files), os.path.join(tree, "tests"), logfile, env=env, timeout=900)
+    netns.kill_leftovers()
+    results_json = os.path.join(result_dir, "_results.json")
+    if not os.path.exists(results_json):
+        raise mp.StageError("run-multitests.py (%s) gave no results; last lines of %s:\n%s"
+                            % (tag, logfile, mp.tail(logfile)))
+    return mp.load_results(result_dir), logfile, secs
+
+
+def summary(results):
+    n = {s: sum(1 for v in results.values() if v == s) for s in ("pass", "fail", "skip")}
+    return "%d passed, %d failed, %d skipped" % (n["pass"], n["fail"], n["skip"])
+
+
+def failed(results):
+    return sorted(t for t, s in results.items() if s == "fail")
+
+
+def multi_files(tree):
+    return sorted(os.path.relpath(f, os.path.join(tree, "tests"))
+                  for f in glob.glob(os.path.join(tree, "tests", "multi_net", "*.py")))
+
+
+def multi_net(netns, tree, lwip_inst, stock, build, check_log, files=None, tag=""):
+    """Both roles (or those of `files`, {role: [file]}); results keyed 'instance<role>:<test>'."""
+    files = files or {role: multi_files(tree) for role in ROLES}
+    out = {}
+    for role, role_files in sorted(files.items()):
+        instances = [lwip_inst, stock] if role == 0 else [stock, lwip_inst]
+        results, logfile, secs = run_multitests(netns, tree, instances, role_files, "multi_net-%s-%d%s" % (build, role, tag),
+                                                checks_env(check_log + ".role%d%s" % (role, tag)))
+        log("multi_net (%s, lwip as instance%d)%s: %s (%.0f s)" % (build, role, tag, summary(results), secs))
+        for t in failed(results):
+            log("  failed: %s (output in %s)" % (t, os.path.relpath(logfile, ROOT)))
+        out.update({"instance%d:%s" % (role, t): s for t, s in results.items()})
+    return out
+
+
+def net_hosted(tree, lwip_inst, build, check_log, files=None, tag=""):
+    """run-tests.py, one test at a time (one TAP device, one process): lwIP's loopback only."""
+    result_dir = os.path.join(mp.BUILD, "results", "lwip-net-net_hosted-%s%s" % (build, tag))
+    logfile = os.path.join(mp.logdir(), "lwip-net-net_hosted-%s%s.log" % (build, tag))
+    env = dict(checks_env(check_log + tag), MICROPY_MICROPYTHON=lwip_inst, MPRS_LWIP_TAP="")
+    files = files or ["net_hosted/" + t for t in NET_HOSTED]
+    rc, secs = mp.run_tests_py(tree, result_dir, ["-j", "1"] + files, env, logfile)
+    if not os.path.exists(os.path.join(result_dir, "_results.json")):
+        raise mp.StageError("net_hosted on %s gave no results; last lines of %s:\n%s" % (build, logfile, mp.tail(logfile)))
+    results = mp.load_results(result_dir)
+    log("net_hosted (%s)%s: %s (%.0f s)" % (build, tag, summary(results), secs))
+    for t in failed(results):
+        log("  failed: %s (output in %s)" % (t, os.path.relpath(result_dir, ROOT)))
+    return results
+
+
+def test_header(path, key):
+    """'# lwip <key>: <value>' lines of a fault test."""
+    values = []
+    for line in open(path):
+        m = re.match(r"#\s*lwip %s:\s*(.*\S)" % re.escape(key), line)
+        if m:
+            values.append(m.group(1))
+    return values
+
+
+def load_expected():
+    expected = {}
+    for line in open(os.path.join(FAULTS, "expected-on-c.txt")):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(None, 2)
+        if parts[1] not in ("pass", "fail") or (parts[1] == "fail") != (len(parts) == 3):
+            raise mp.StageError("expected-on-c.txt: '%s' needs '<test> pass' or '<test> fail <regex>'" % line)
+        expected[parts[0]] = (parts[1], re.compile(parts[2], re.M) if len(parts) == 3 else None)
+    return expected
+
+
+def instance_output(logfile, role):
+    """The lwIP instance's output of a failed test, from run-multitests.py's log."""
+    text = open(logfile, errors="replace").read()
+    m = re.search(r"### TEST ###\n(.*?)### TRUTH ###", text, re.S)
+    if not m:
+        return ""
+    parts = re.split(r"^--- instance(\d) ---\n", m.group(1), flags=re.M)
+    sections = dict(zip(parts[1::2], parts[2::2]))
+    return sections.get(str(role), "")
+
+
+def fault_tests(netns, tree, lwip_inst, stock, build):
+    """Our fault tests, one run each (a test names its lwIP role and environment)."""
+    expected = load_expected() if build == "C" else {}
+    results, problems = {}, []
+    tests = sorted(os.path.basename(f) for f in glob.glob(os.path.join(FAULTS, "*.py")))
+    missing = sorted(set(expected) - set(tests)) if expected else []
+    if missing:
+        raise mp.StageError("expected-on-c.txt lists missing tests: %s" % " ".join(missing))
+    for test in tests:
+        path = os.path.join(FAULTS, test)
+        role = int((test_header(path, "instance") or ["0"])[0])
+        env = checks_env(os.path.join(mp.BUILD, "lwip-net-checks-fault.log"))
+        env.update(kv.split("=", 1) for kv in test_header(path, "env"))
+        instances = [lwip_inst, stock] if role == 0 else [stock, lwip_inst]
+        res, logfile, _ = run_multitests(netns, tree, instances, [path], "fault-%s-%s" % (build, test[:-3]), env)
+        status = res.get(path, "not run")
+        results[test] = status
+        output = instance_output(logfile, role) if status == "fail" else ""
+        if build != "C":
+            ok = status == "pass"
+            note = "passes" if ok else "FAILS (must pass on mprs)"
+        elif test not in expected:
+            ok, note = False, "%s on C, but expected-on-c.txt does not list it" % status
+        else:
+            want, pattern = expected[test]
+            if want == "pass":
+                ok = status == "pass"
+                note = "passes on C, as expected" if ok else "%s on C, expected to pass" % status
+            else:
+                ok = status == "fail" and pattern.search(output) is not None
+                note = ("fails on C, as expected; must pass on mprs" if ok else
+                        "%s on C, expected to fail matching /%s/" % (status, pattern.pattern))
+        log("fault %s (%s): %s" % (test, build, note))
+        if status == "fail":
+            for line in output.strip().splitlines()[:12]:
+                log("    | " + line)
+        if not ok:
+            problems.append("fault %s (%s)" % (test, build))
+    return results, problems
+
+
+def figures(netns, tree, lwip_inst, stock, build):
+    """Throughput both ways and accepts per second over the TAP link (bench/throughput.py):
+    printed, neither compared nor failing the stage."""
+    res, logfile, _ = run_multitests(netns, tree, [lwip_inst, stock], [BENCH], "bench-" + build,
+                                     checks_env(os.path.join(mp.BUILD, "lwip-net-checks-bench.log")))
+    prefix = BENCH + ": "
+    metrics = [l[len(prefix):].strip() for l in open(logfile, errors="replace") if l.startswith(prefix)]
+    if res.get(BENCH) == "pass" and len(metrics) == 3:
+        log("figures (%s): %s" % (build, "; ".join(metrics)))
+    else:
+        log("figures (%s): not measured (%s; see %s)" % (build, res.get(BENCH, "not run"), os.path.relpath(logfile, ROOT)))
+
+
+STRICT_PROBE = "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8005))\ns.listen(1)\ns.close()\nprint('ok')"
+STRICT_ABORT = re.compile(r"^lwIP: (\w+) called without the lwIP lock|^lwIP: assertion .* failed", re.M)
+
+
+def strict_probe(lwip_inst, build):
+    """The checks as lwipopts.h makes them by default, aborting: a socket made, bound,
+    listening and closed. The C build must abort at its first unlocked call (the stage
+    fails if it does not: the check itself would be broken); the mprs build must print ok."""
+    env = dict(os.environ, MPRS_LWIP_TAP="")
+    for name in ("MPRS_LWIP_LOCK_CHECK", "MPRS_LWIP_ASSERT"):
+        env.pop(name, None)
+    p = subprocess.run([lwip_inst, "-c", STRICT_PROBE], capture_output=True, text=True, env=env, timeout=60)
+    out = (p.stdout + p.stderr).strip()
+    m = STRICT_ABORT.search(out)
+    if build == "C":
+        ok = p.returncode == -signal.SIGABRT and m is not None
+        note = "aborts, as expected: %s" % m.group(0) if ok else "did not abort as expected (exit %d): %s" % (p.returncode, out)
+    else:
+        ok = p.returncode == 0 and out == "ok"
+        note = "runs to the end" if ok else "exit %d: %s" % (p.returncode, out)
+    log("strict checks (%s): socket, bind, listen, close with the checks aborting: %s" % (build, note))
+    return [] if ok else ["strict checks (%s)" % build]
+
+
+def report_checks(build, what, paths):
+    """The lwIP calls made without the lock and the failed assertions seen in a run."""
+    lock, asserts = {}, {}
+    for path in paths:
+        if not os.path.exists(path):
+            continue
+        for line in open(path, errors="replace"):
+            kind, _, what_ = line.strip().partition(" ")
+            seen = lock if kind == "lock" else asserts
+            seen[what_] = seen.get(what_, 0) + 1
+    log("lwip checks (%s, %s): %d calls without the lwIP lock%s; %d failed lwIP assertions%s"
+        % (build, what, sum(lock.values()), " (%s)" % ", ".join(sorted(lock)) if lock else "",
+           sum(asserts.values()), " (%s)" % "; ".join(sorted(asserts)) if asserts else ""))
+    return sum(lock.values()) + sum(asserts.values())
+
+
+def compare(what, results, rerun):
+    """results: {build: {test: status}}. A test whose status differs is run again on both
+    builds, twice at most (rerun(tests) -> {build: {test: status}}), before it counts: a
+    few of MicroPython's network tests are timing-sensitive. Returns the tests that pass on
+    C and fail on mprs."""
+    c, m = results["C"], results["mprs"]
+
+    def differing():
+        return sorted(t for t in set(c) | set(m) if c.get(t) != m.get(t))
+
+    for _ in range(2):
+        if not differing():
+            break
+        log("compare %s: running again on both builds: %s" % (what, " ".join(differing())))
+        again = rerun(differing())
+        c.update(again["C"])
+        m.update(again["mprs"])
+
+    def counts(r):
+        return sum(1 for s in r.values() if s == "pass"), sum(1 for s in r.values() if s == "fail")
+
+    differ = differing()
+    (cp, cf), (mp_, mf) = counts(c), counts(m)
+    log("compare %s: C %d passed, %d failed; mprs %d passed, %d failed; %d differ" % (what, cp, cf, mp_, mf, len(differ)))
+    for t in differ:
+        log("  differs: %s: C %s, mprs %s" % (t, c.get(t, "not run"), m.get(t, "not run")))
+    return [t for t in differ if c.get(t) == "pass" and m.get(t) != "pass"]
+
+
+# ---- main ---------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"), help="the project's build folder")
+    args = parser.parse_args()
+    mp.BUILD = os.path.join(os.path.abspath(args.build_dir), "micropython")
+
+    src = mp.find_micropython()
+    if src is None:
+        log("lwip-net stage: skipped: MicroPython not found at ../shared/micropython or $MICROPYTHON_DIR")
+        log("  (see 'make test-micropython' for how to get it)")
+        return 0
+    if not os.path.isfile(os.path.join(src, "lib", "lwip", "src", "core", "tcp.c")):
+        log("lwip-net stage: skipped: %s has no lib/lwip (git submodule update --init lib/lwip)" % src)
+        return 0
+    why = netns_unavailable()
+    if why:
+        log("lwip-net stage: skipped: cannot make a network namespace here: %s" % why)
+        return 0
+    t0 = time.monotonic()
+    log("lwip-net stage: MicroPython from %s, builds in %s" % (src, mp.BUILD))
+    builds = [("C", "c", ["VARIANT_DIR=" + VARIANT_DIR])]
+    if mprs_has_socket():
+        builds.append(("mprs", "mprs", ["VARIANT_DIR=" + VARIANT_DIR, "MPRS_SUBSYSTEMS=" + MPRS_SOCKET_SUBSYSTEMS]))
+    else:
+        log("mprs build: not there yet: mprs has no socket module (c-glue/mprs.mk does not replace "
+            "extmod/modlwip.c); only the C build runs")
+    trees = {tree: mp.prepare_tree(src, tree) for _, tree, _ in builds}
+    mpy_cross = mp.build_mpy_cross(trees["c"])
+    build_unix(trees["c"], ["VARIANT=standard"], "unix standard (the POSIX-sockets peer)", mpy_cross)
+    for name, tree, make_args in builds:
+        build_unix(trees[tree], make_args, "unix lwIP (%s)" % name, mpy_cross)
+    stock = os.path.join(trees["c"], STOCK_BIN)
+    out_dir = os.path.join(mp.BUILD, "lwip-net")
+    os.makedirs(out_dir, exist_ok=True)
+
+    problems = []
+    results = {}
+    try:
+        with Netns() as netns:
+            log("namespace %s: %s %s/24 (kernel) <-> %s (lwIP)" % (netns.name, TAP, HOST_IP, LWIP_IP))
+            runs = {}
+            for name, tree, _ in builds:
+                inst = write_instance(os.path.join(out_dir, "instance-%s.sh" % name), os.path.join(trees[tree], LWIP_BIN))
+                checks = os.path.join(out_dir, "checks-%s" % name)
+                runs[name] = (trees[tree], inst, checks)
+                problems += strict_probe(inst, name)
+                r = {"multi_net": multi_net(netns, trees[tree], inst, stock, name, checks + "-multi_net")}
+                n_checks = report_checks(name, "multi_net", [checks + "-multi_net.role%d" % role for role in ROLES])
+                r["net_hosted"] = net_hosted(trees[tree], inst, name, checks + "-net_hosted")
+                n_checks += report_checks(name, "net_hosted", [checks + "-net_hosted"])
+                r["faults"], fault_problems = fault_tests(netns, trees[tree], inst, stock, name)
+                problems += fault_problems
+                figures(netns, trees[tree], inst, stock, name)
+                if name == "mprs" and n_checks:
+                    problems.append("lwIP checks on the mprs build")
+                results[name] = r
+
+            def rerun_multi(tests):
+                files = {}
+                for key in tests:
+                    role, test = key.split(":", 1)
+                    files.setdefault(int(role[len("instance"):]), []).append(test)
+                return {b: multi_net(netns, runs[b][0], runs[b][1], stock, b, runs[b][2] + "-again", files, "-again")
+                        for b in runs}
+
+            def rerun_hosted(tests):
+                return {b: net_hosted(runs[b][0], runs[b][1], b, runs[b][2] + "-net_hosted", tests, "-again") for b in runs}
+
+            if "mprs" in results:
+                for what, rerun in (("multi_net", rerun_multi), ("net_hosted", rerun_hosted)):
+                    only_mprs = compare(what, {b: results[b][what] for b in results}, rerun)
+                    problems += ["%s %s passes on C, fails on mprs" % (what, t) for t in only_mprs]
+            else:
+                log("compare multi_net: C %s; mprs: no build yet" % summary(results["C"]["multi_net"]))
+    except NetnsUnavailable as e:
+        log("lwip-net stage: skipped: %s" % e)
+        return 0
+
+    log("lwip-net stage: %.0f s" % (time.monotonic() - t0))
+    if problems:
+        log("FAIL: %s" % "; ".join(problems))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except mp.StageError as e:
+        log("FAIL: %s" % e)
+        sys.exit(1)

@@ -1,0 +1,26 @@
+# The unix port with lwIP as its network stack, as a board builds it: MicroPython's
+# extmod/modlwip.c (or mprs's socket module) over lwIP 2.2.1 from the tree's lib/lwip,
+# NO_SYS=1, polled from the port's event hook, with our TAP netif (mprs_lwip_tap.c).
+# Build: make -C ports/unix VARIANT_DIR=/path/to/tests/lwip-net/unix-lwip
+
+FROZEN_MANIFEST ?= variants/standard/manifest.py
+
+# The unix port's own socket module would claim the name `socket` too.
+MICROPY_PY_SOCKET = 0
+MICROPY_PY_LWIP = 1
+MICROPY_PY_LWIP_LOOPBACK = 1
+# Not in this copy of the tree, or not wanted here.
+MICROPY_PY_SSL = 0
+MICROPY_PY_BTREE = 0
+MICROPY_PY_FFI = 0
+# One thread: lwIP runs in the VM's thread, from MICROPY_INTERNAL_EVENT_HOOK.
+MICROPY_PY_THREAD = 0
+
+# lwipopts.h and arch/cc.h are ours, in this folder (already on the include path).
+# extmod/modlwip.c does not build on a 64-bit host with the port's -Werror: its
+# sign-compare warnings stay warnings, and the unix port's SOMAXCONN (backlog default) has
+# no <sys/socket.h> without the unix socket module.
+$(BUILD)/extmod/modlwip.o: CFLAGS += -Wno-error=sign-compare -DSOMAXCONN=128
+# mpconfigvariant.h takes time.sleep() off the port's select() (see there), leaving that
+# function of ports/unix/modtime.c unused.
+$(BUILD)/extmod/modtime.o: CFLAGS += -Wno-unused-function

@@ -1,0 +1,10 @@
+# lwIP's socket module in MicroPython over a real network (tests/lwip-net/stage.py): the unix
+# port built as an lwIP board (tests/lwip-net/unix-lwip/), in a network namespace with a TAP
+# device, running MicroPython's multi_net and net_hosted tests against the stock unix port,
+# and our modlwip.c fault tests. Skipped, saying why, without MicroPython or namespaces.
+TESTS += test-lwip-net
+DEPS_APT += iproute2
+
+.PHONY: test-lwip-net
+test-lwip-net: $(VENV)/.installed
+	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/lwip-net/stage.py --build-dir $(BUILD)
