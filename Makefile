@@ -110,6 +110,9 @@ rust-checks:
 	$(CARGO) clippy --quiet --all-targets --features std,lwip -- -D warnings
 	$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) --features lwip -- -D warnings
 	$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) --no-default-features -- -D warnings
+	@# Each subsystem alone, as a port that asks for one builds it.
+	@for f in $(BARE_SUBSYSTEMS); do echo "clippy: --no-default-features --features $$f"; \
+		$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) --no-default-features --features $$f -- -D warnings; done
 
 rust-tests:
 	$(CARGO) test --quiet --features std,lwip

@@ -167,6 +167,12 @@ impl PortStream {
 ///
 /// # Safety
 /// A non-null `p` must point to `len` initialised bytes valid for `'a`.
+#[cfg(any(
+    feature = "stream",
+    feature = "dupterm",
+    feature = "webrepl",
+    feature = "websocket"
+))]
 pub(crate) unsafe fn slice_or_empty<'a>(p: *const u8, len: usize) -> &'a [u8] {
     if p.is_null() || len == 0 {
         &[]
@@ -180,6 +186,12 @@ pub(crate) unsafe fn slice_or_empty<'a>(p: *const u8, len: usize) -> &'a [u8] {
 ///
 /// # Safety
 /// A non-null `p` must point to `len` bytes valid and unaliased for `'a`.
+#[cfg(any(
+    feature = "stream",
+    feature = "webrepl",
+    feature = "websocket",
+    feature = "lwip"
+))]
 pub(crate) unsafe fn slice_or_empty_mut<'a>(p: *mut u8, len: usize) -> &'a mut [u8] {
     if p.is_null() || len == 0 {
         &mut []
