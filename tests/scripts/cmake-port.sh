@@ -119,7 +119,7 @@ print(b.getvalue(), hasattr(_webrepl, "password"))
     got=$("$dir/firmware" "$script" | tr -d '\r') || fail "the firmware failed: $got"
     [ "$got" = "$want" ] || fail "the firmware printed:"$'\n'"$got"$'\n'"expected:"$'\n'"$want"
     syms=$(nm "$dir/firmware")
-    grep -q ' T mprs_stream_rw$' <<<"$syms" || fail "the firmware has no mprs_stream_rw"
+    grep -q ' T mprs_rw_step$' <<<"$syms" || fail "the firmware has no mprs_rw_step (the machine of mp_stream_rw)"
     pass "the firmware runs Python through mprs's streams and dupterm"
 
     # Nothing changed: cargo runs, nothing is compiled or linked.
@@ -152,7 +152,7 @@ rp2040)
     stack=$(arm-none-eabi-readelf -lW "$dir/firmware" | awk '$1 == "GNU_STACK" { print $(NF - 1) }')
     [[ "$stack" != *E* ]] || fail "the firmware's stack is executable (GNU_STACK $stack)"
     syms=$(arm-none-eabi-objdump -t "$dir/firmware")
-    grep -q ' mprs_stream_rw$' <<<"$syms" || fail "the firmware has no mprs_stream_rw"
+    grep -q ' mprs_rw_step$' <<<"$syms" || fail "the firmware has no mprs_rw_step (the machine of mp_stream_rw)"
     pass "Cortex-M0+ firmware linked, stack not executable${stack:+ (GNU_STACK $stack)}"
 
     # Configure only: the target each platform gets, and the settings.
