@@ -200,4 +200,4 @@ bench-dupterm-pin: $(BUILD)/bench-dupterm_tx $(BUILD)/bench-pin_read
 	@for slots in 1 2; do \
 		bash tests/scripts/callgrind.sh "mp_os_dupterm_tx_strn: 64 bytes, $$slots active slot(s)" \
 			mprs_dupterm_tx_strn $(BUILD)/bench-dupterm_tx $$slots; done
-	@bash tests/scripts/callgrind.sh "mp_virtual_pin_read" mprs_pin_read $(BUILD)/bench-pin_read
+	@bash tests/scripts/callgrind.sh "mp_virtual_pin_read" host_pin_read $(BUILD)/bench-pin_read

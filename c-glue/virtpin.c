@@ -40,36 +40,32 @@
 _Static_assert(sizeof(mprs_pin_p_t) == sizeof(mp_pin_p_t), "mprs: mp_pin_p_t size differs");
 _Static_assert(sizeof(mprs_obj_base_t) == sizeof(mp_obj_base_t), "mprs: mp_obj_base_t size differs");
 
-mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call, mprs_obj_t pin, mprs_uint_t request, size_t arg, int *errcode) {
-    mp_obj_t obj = MP_OBJ_FROM_MPRS(pin);
-    const mp_obj_type_t *type = mp_obj_get_type(obj);
+// Runs one pin operation: Rust's machine says which ioctl requests it makes and what their
+// returns mean; the ioctl is called here, with no Rust frame live, so an exception from it
+// propagates as in extmod/virtpin.c. An object without the pin protocol is EINVAL.
+static int pin_op(mp_obj_t pin, mprs_pin_op op) {
+    const mp_obj_type_t *type = mp_obj_get_type(pin);
     const mp_pin_p_t *pin_p = MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
-    if (pin_p == NULL || pin_p->ioctl == NULL) {
-        *errcode = MP_EINVAL;
-        return MP_STREAM_ERROR;
+    mprs_pin_call_t call;
+    mprs_pin_start(&call, op);
+    bool more;
+    do {
+        mp_uint_t ret = MP_STREAM_ERROR;
+        int errcode = MP_EINVAL;
+        if (pin_p != NULL && pin_p->ioctl != NULL) {
+            errcode = 0;
+            ret = pin_p->ioctl(pin, call.request, call.arg, &errcode);
+        }
+        more = mprs_pin_step(&call, ret, errcode);
+    } while (more);
+    if (call.error != 0) {
+        mp_raise_OSError(call.error);
     }
-    return mprs_call_ioctl(call, pin_p->ioctl, obj, request, arg, errcode);
-}
-
-// Raises what a pin operation reported: the recorded exception, or OSError(errno).
-static void pin_check(mprs_call_t *call, int status) {
-    mprs_call_reraise(call);
-    if (status != 0) {
-        mp_raise_OSError(status);
-    }
+    return call.value;
 }
 
 int mp_virtual_pin_read(mp_obj_t pin) {
-    mprs_call_t call = MPRS_CALL_INIT;
-    int errcode;
-    int value = mprs_pin_read(&call, MPRS_OBJ(pin), &errcode);
-    pin_check(&call, errcode);
-    return value;
-}
-
-static void pin_op(mp_obj_t pin, mprs_pin_op op) {
-    mprs_call_t call = MPRS_CALL_INIT;
-    pin_check(&call, mprs_pin_apply(&call, MPRS_OBJ(pin), op));
+    return pin_op(pin, MPRS_PIN_OP_READ);
 }
 
 void mp_virtual_pin_write(mp_obj_t pin, int value) {

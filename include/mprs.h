@@ -237,49 +237,41 @@ typedef enum {
 } mprs_webrepl_op;
 #endif
 
-#if defined(MPRS_VIRTPIN)
 /**
- * What the pin operations below do, as `mprs_pin_apply` takes them.
+ * What the virtual-pin functions and the default MPHAL GPIO functions ask of a pin.
+ *
  */
 typedef enum {
-#if defined(MPRS_VIRTPIN)
   /**
    * `mp_virtual_pin_write(pin, 0)` / `mp_hal_pin_low`
    */
   MPRS_PIN_OP_LOW,
-#endif
-#if defined(MPRS_VIRTPIN)
   /**
    * `mp_virtual_pin_write(pin, 1)` / `mp_hal_pin_high`
    */
   MPRS_PIN_OP_HIGH,
-#endif
-#if defined(MPRS_VIRTPIN)
   /**
    * `mp_hal_pin_input`
    */
   MPRS_PIN_OP_INPUT,
-#endif
-#if defined(MPRS_VIRTPIN)
   /**
    * `mp_hal_pin_output`
    */
   MPRS_PIN_OP_OUTPUT,
-#endif
-#if defined(MPRS_VIRTPIN)
   /**
-   * `mp_hal_pin_od_low`: low, then output
+   * `mp_hal_pin_od_low`: low, then output, so the line never glitches high
    */
   MPRS_PIN_OP_OD_LOW,
-#endif
-#if defined(MPRS_VIRTPIN)
   /**
-   * `mp_hal_pin_od_high` and `mp_hal_pin_open_drain`: released (input)
+   * `mp_hal_pin_od_high` and `mp_hal_pin_open_drain`: released (an input, pulled high
+   * by the bus), which is what open drain means for a pin with no open-drain mode
    */
   MPRS_PIN_OP_OD_HIGH,
-#endif
+  /**
+   * `mp_virtual_pin_read`: the level, as an int
+   */
+  MPRS_PIN_OP_READ,
 } mprs_pin_op;
-#endif
 
 /**
  * Which reader a `Reader` is.
@@ -391,6 +383,22 @@ typedef struct {
   mprs_latch_pin_t pin;
 } mprs_latch_pin_obj_t;
 #endif
+
+/**
+ * One pin operation as a machine its caller drives: make the ioctl `request` with `arg`,
+ * hand `step` what it returned, and repeat while `step` says so. Then `error` is 0 or
+ * the errno to raise, and `value` what a read gave. The glue calls the pin's ioctl
+ * itself, with no Rust frame live, so an exception from it propagates as in
+ * extmod/virtpin.c.
+ */
+typedef struct {
+  mprs_uint_t request;
+  size_t arg;
+  int32_t value;
+  int32_t error;
+  mprs_pin_op op;
+  size_t next;
+} mprs_pin_call_t;
 
 /**
  * `mp_stream_rw` as a machine: `start` gives the length of the first underlying call,
@@ -635,18 +643,6 @@ extern int mprs_port_dupterm_interrupt_char(void);
  * `mp_sched_keyboard_interrupt`.
  */
 extern void mprs_port_dupterm_schedule_interrupt(void);
-#endif
-
-#if defined(MPRS_VIRTPIN)
-/**
- * The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
- * reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
- */
-extern mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call,
-                                       mprs_obj_t pin,
-                                       mprs_uint_t request,
-                                       size_t arg,
-                                       int *errcode);
 #endif
 
 #if defined(MPRS_WEBREPL)
@@ -1012,23 +1008,25 @@ void mprs_pin_latch_init(mprs_latch_pin_obj_t *obj, const void *type_);
 
 #if defined(MPRS_VIRTPIN)
 /**
- * `mp_virtual_pin_read`: the pin's value; on failure -1 with `*errcode` set (an errno or
- * `MPRS_RAISED`), else `*errcode` is 0. `errcode` may be NULL.
+ * Starts the pin operation `op` on `*call`: its first ioctl request is `call->request`
+ * with `call->arg`. Drive it with `mprs_pin_step`.
  *
  * # Safety
- * `call` must be the glue's live call record, `errcode` NULL or writable.
+ * `call` must be valid for writes.
  */
-int mprs_pin_read(mprs_call_t *call, mprs_obj_t pin, int *errcode);
+void mprs_pin_start(mprs_pin_call_t *call, mprs_pin_op op);
 #endif
 
 #if defined(MPRS_VIRTPIN)
 /**
- * One pin operation: 0, an errno, or `MPRS_RAISED` with the exception in `call`.
+ * Takes what the pin's ioctl returned (`ret`, and `errcode` when `ret` is
+ * `MP_STREAM_ERROR`); true when `call->request` is another request to make. When false,
+ * `call->error` is 0 or the errno to raise and `call->value` what a read gave.
  *
  * # Safety
- * `call` must be the glue's live call record.
+ * `call` must be an operation `mprs_pin_start` began.
  */
-int mprs_pin_apply(mprs_call_t *call, mprs_obj_t pin, mprs_pin_op op);
+bool mprs_pin_step(mprs_pin_call_t *call, mprs_uint_t ret, int errcode);
 #endif
 
 #if defined(MPRS_STREAM)

@@ -219,20 +219,8 @@ extern "C" {
     pub fn mprs_port_dupterm_schedule_interrupt();
 }
 
-// The virtual pins' port service (`c-glue/virtpin.c`).
-#[cfg(feature = "virtpin")]
-#[allow(improper_ctypes)]
-extern "C" {
-    /// The ioctl of `pin`'s protocol, protected: an exception is recorded in `call` and
-    /// reported as `MPRS_RAISED`; an object without the pin protocol gives EINVAL.
-    pub fn mprs_port_pin_ioctl(
-        call: *mut MprsCall,
-        pin: MpObj,
-        request: MpUint,
-        arg: usize,
-        errcode: *mut c_int,
-    ) -> MpUint;
-}
+// The virtual pins import no port service: c-glue/virtpin.c calls a pin's ioctl itself and
+// drives the machine of `crate::pin::PinCall` between the calls.
 
 /// The glue's `_webrepl` object, opaque here: the services find its socket and file.
 #[cfg(feature = "webrepl")]

@@ -1,15 +1,12 @@
-//! Virtual pin exports (extmod/virtpin.c and the default MPHAL GPIO functions), over the
-//! port service of `crate::abi` that reaches a pin, and the adapter that gives a Rust `Pin`
-//! type its own `mp_pin_p_t`.
+//! Virtual pin exports: the machine of one pin operation, which c-glue/virtpin.c drives for
+//! extmod/virtpin.c and the default MPHAL GPIO functions, and the adapter that gives a Rust
+//! `Pin` type its own `mp_pin_p_t`.
 
 use super::PortErrnos;
-use crate::abi::{
-    mprs_port_pin_ioctl, uint_to_usize, MpObj, MpUint, MprsCall, MprsErrno, MPRS_RAISED,
-    MP_STREAM_ERROR,
-};
+use crate::abi::{uint_to_usize, MpObj, MpUint, MprsErrno, MP_STREAM_ERROR};
 pub use crate::abi::{MpObjBase, MpPinP};
 use crate::errno::Errnos;
-use crate::pin::{self, LatchPin, Pin, PinError, PinIoctl, Unsupported};
+use crate::pin::{self, LatchPin, MprsPinOp, Pin, PinCall, Unsupported};
 use core::ffi::{c_int, c_void};
 
 /// A MicroPython object whose state is a Rust pin: the object header, then the pin. The
@@ -84,90 +81,27 @@ pub unsafe extern "C" fn mprs_pin_latch_init(obj: *mut PinObject<LatchPin>, type
     }
 }
 
-/// A MicroPython pin object, through the port.
-struct PortPin {
-    call: *mut MprsCall,
-    obj: MpObj,
-}
-
-impl PinIoctl for PortPin {
-    fn ioctl(&mut self, request: MpUint, arg: usize) -> Result<MpUint, PinError> {
-        let mut errcode = 0;
-        // SAFETY: errcode is a live local; the service protects the VM call.
-        let ret = unsafe { mprs_port_pin_ioctl(self.call, self.obj, request, arg, &mut errcode) };
-        match (ret, errcode) {
-            (MP_STREAM_ERROR, MPRS_RAISED) => Err(PinError::Raised),
-            // -1 without an errno is a value (PinBase answers so), as in the C original.
-            (MP_STREAM_ERROR, code) if code != 0 => Err(PinError::Errno(code)),
-            (value, _) => Ok(value),
-        }
-    }
-}
-
-fn status(result: Result<(), PinError>) -> c_int {
-    match result {
-        Ok(()) => 0,
-        Err(PinError::Errno(code)) => code,
-        Err(PinError::Raised) => MPRS_RAISED,
-    }
-}
-
-/// `mp_virtual_pin_read`: the pin's value; on failure -1 with `*errcode` set (an errno or
-/// `MPRS_RAISED`), else `*errcode` is 0. `errcode` may be NULL.
+/// Starts the pin operation `op` on `*call`: its first ioctl request is `call->request`
+/// with `call->arg`. Drive it with `mprs_pin_step`.
 ///
 /// # Safety
-/// `call` must be the glue's live call record, `errcode` NULL or writable.
+/// `call` must be valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn mprs_pin_read(
-    call: *mut MprsCall,
-    pin: MpObj,
-    errcode: *mut c_int,
-) -> c_int {
-    let (value, code) = match pin::read(&mut PortPin { call, obj: pin }) {
-        Ok(value) => (value, 0),
-        Err(error) => (-1, status(Err(error))),
-    };
-    if !errcode.is_null() {
-        // SAFETY: a non-null errcode is writable (the caller's guarantee).
-        unsafe { *errcode = code };
-    }
-    value
+pub unsafe extern "C" fn mprs_pin_start(call: *mut PinCall, op: MprsPinOp) {
+    // SAFETY: the caller guarantees call is valid for writes.
+    unsafe { call.write(PinCall::new(op)) };
 }
 
-/// What the pin operations below do, as `mprs_pin_apply` takes them.
-/// cbindgen:prefix-with-name
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MprsPinOp {
-    /// `mp_virtual_pin_write(pin, 0)` / `mp_hal_pin_low`
-    Low,
-    /// `mp_virtual_pin_write(pin, 1)` / `mp_hal_pin_high`
-    High,
-    /// `mp_hal_pin_input`
-    Input,
-    /// `mp_hal_pin_output`
-    Output,
-    /// `mp_hal_pin_od_low`: low, then output
-    OdLow,
-    /// `mp_hal_pin_od_high` and `mp_hal_pin_open_drain`: released (input)
-    OdHigh,
-}
-
-/// One pin operation: 0, an errno, or `MPRS_RAISED` with the exception in `call`.
+/// Takes what the pin's ioctl returned (`ret`, and `errcode` when `ret` is
+/// `MP_STREAM_ERROR`); true when `call->request` is another request to make. When false,
+/// `call->error` is 0 or the errno to raise and `call->value` what a read gave.
 ///
 /// # Safety
-/// `call` must be the glue's live call record.
+/// `call` must be an operation `mprs_pin_start` began.
 #[no_mangle]
-pub unsafe extern "C" fn mprs_pin_apply(call: *mut MprsCall, pin: MpObj, op: MprsPinOp) -> c_int {
-    let mut p = PortPin { call, obj: pin };
-    status(match op {
-        MprsPinOp::Low => pin::write(&mut p, false),
-        MprsPinOp::High => pin::write(&mut p, true),
-        MprsPinOp::Input => pin::set_input(&mut p),
-        MprsPinOp::Output => pin::set_output(&mut p),
-        MprsPinOp::OdLow => pin::od_low(&mut p),
-        MprsPinOp::OdHigh => pin::od_high(&mut p),
-    })
+pub unsafe extern "C" fn mprs_pin_step(call: *mut PinCall, ret: MpUint, errcode: c_int) -> bool {
+    // SAFETY: the caller guarantees call is live and initialised.
+    unsafe { &mut *call }.step(ret, errcode)
 }
 
 #[cfg(test)]

@@ -129,15 +129,18 @@ void mprs_port_dupterm_schedule_interrupt(void) {
 #endif
 
 #if defined(MPRS_VIRTPIN)
-// Pins: objects start with a pointer to their protocol, as in tests/c/host_pin.c.
-mprs_uint_t mprs_port_pin_ioctl(mprs_call_t *call, mprs_obj_t pin, mprs_uint_t request, size_t arg, int *errcode) {
-    (void)call;
-    const mprs_pin_p_t *const *proto = (const mprs_pin_p_t *const *)(uintptr_t)pin;
-    if (proto == NULL || *proto == NULL || (*proto)->ioctl == NULL) {
-        *errcode = 22;
-        return (mprs_uint_t)-1;
-    }
-    return (*proto)->ioctl(pin, request, arg, errcode);
+// Pins: objects start with a pointer to their protocol, as in tests/c/host_pin.c; one
+// operation driven as c-glue/virtpin.c drives it. -1 on failure.
+static int bare_pin_op(mprs_obj_t pin, mprs_pin_op op) {
+    const mprs_pin_p_t *proto = *(const mprs_pin_p_t *const *)(uintptr_t)pin;
+    mprs_pin_call_t c;
+    mprs_pin_start(&c, op);
+    bool more;
+    do {
+        int errcode = 0;
+        more = mprs_pin_step(&c, proto->ioctl(pin, c.request, c.arg, &errcode), errcode);
+    } while (more);
+    return c.error != 0 ? -1 : c.value;
 }
 #endif
 
@@ -241,8 +244,8 @@ int main(void) {
     #if defined(MPRS_VIRTPIN)
     mprs_latch_pin_obj_t latch;
     mprs_pin_latch_init(&latch, (const void *)mprs_pin_latch_protocol());
-    ok = ok && mprs_pin_apply(&call, (mprs_obj_t)(uintptr_t)&latch, MPRS_PIN_OP_HIGH) == 0
-        && mprs_pin_read(&call, (mprs_obj_t)(uintptr_t)&latch, NULL) == 1;
+    ok = ok && bare_pin_op((mprs_obj_t)(uintptr_t)&latch, MPRS_PIN_OP_HIGH) == 0
+        && bare_pin_op((mprs_obj_t)(uintptr_t)&latch, MPRS_PIN_OP_READ) == 1;
     #endif
     #if defined(MPRS_WEBREPL)
     static uint64_t session[(MPRS_WEBREPL_SESSION_SIZE + 7) / 8];

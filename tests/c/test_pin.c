@@ -66,7 +66,7 @@ static mprs_obj_t obj(void *p) {
 }
 
 static int apply(void *pin, mprs_pin_op op, mprs_call_t *call) {
-    return mprs_pin_apply(call, obj(pin), op);
+    return host_pin_apply(call, obj(pin), op);
 }
 
 static void c_pin_read_write(void **state) {
@@ -75,10 +75,10 @@ static void c_pin_read_write(void **state) {
     mprs_call_t call = HOST_CALL_INIT;
     int err = -1;
     assert_int_equal(apply(&p, MPRS_PIN_OP_HIGH, &call), 0);
-    assert_int_equal(mprs_pin_read(&call, obj(&p), &err), 1);
+    assert_int_equal(host_pin_read(&call, obj(&p), &err), 1);
     assert_int_equal(err, 0);
     assert_int_equal(apply(&p, MPRS_PIN_OP_LOW, &call), 0);
-    assert_int_equal(mprs_pin_read(&call, obj(&p), NULL), 0);
+    assert_int_equal(host_pin_read(&call, obj(&p), NULL), 0);
     assert_string_equal(p.log, "WRWR");
     assert_int_equal(p.null_errcode_seen, 0); // pins always get somewhere to put an errno
 }
@@ -93,7 +93,7 @@ static void default_mphal_operations(void **state) {
     assert_int_equal(p.output, 1);
     assert_int_equal(apply(&p, MPRS_PIN_OP_OD_HIGH, &call), 0);
     assert_int_equal(p.output, 0);
-    assert_int_equal(mprs_pin_read(&call, obj(&p), NULL), 1); // released, pulled up
+    assert_int_equal(host_pin_read(&call, obj(&p), NULL), 1); // released, pulled up
     assert_int_equal(apply(&p, MPRS_PIN_OP_OUTPUT, &call), 0);
     assert_int_equal(apply(&p, MPRS_PIN_OP_INPUT, &call), 0);
     assert_string_equal(p.log, "WOIROI");
@@ -104,7 +104,7 @@ static void pin_errors_and_exceptions(void **state) {
     c_pin_t p = { .proto = &c_pin_proto, .fail_errno = 19 };
     mprs_call_t call = HOST_CALL_INIT;
     int err;
-    assert_int_equal(mprs_pin_read(&call, obj(&p), &err), -1);
+    assert_int_equal(host_pin_read(&call, obj(&p), &err), -1);
     assert_int_equal(err, 19);
     assert_int_equal(apply(&p, MPRS_PIN_OP_OD_LOW, &call), 19);
     p.fail_errno = 0;
@@ -123,7 +123,7 @@ static void unknown_request_is_a_value_as_in_pinbase(void **state) {
     mprs_call_t call = HOST_CALL_INIT;
     static const mprs_pin_p_t no_ioctl = { NULL };
     const mprs_pin_p_t *not_a_pin = &no_ioctl;
-    assert_int_equal(mprs_pin_read(&call, obj(&not_a_pin), &err), -1);
+    assert_int_equal(host_pin_read(&call, obj(&not_a_pin), &err), -1);
     assert_int_equal(err, host_errno(MPRS_ERRNO_EINVAL));
 }
 
@@ -150,10 +150,10 @@ static void rust_pin_through_its_vtable(void **state) {
     assert_int_equal(proto->ioctl(0, MP_PIN_READ, 0, &err), (mprs_uint_t)-1);
     // And through the MPHAL operations, like any pin (the latch's base is its "type").
     mprs_call_t call = HOST_CALL_INIT;
-    assert_int_equal(mprs_pin_apply(&call, obj(&latch), MPRS_PIN_OP_OD_LOW), 0);
+    assert_int_equal(host_pin_apply(&call, obj(&latch), MPRS_PIN_OP_OD_LOW), 0);
     assert_false(latch.pin.level);
-    assert_int_equal(mprs_pin_apply(&call, obj(&latch), MPRS_PIN_OP_OD_HIGH), 0);
-    assert_int_equal(mprs_pin_read(&call, obj(&latch), NULL), 1);
+    assert_int_equal(host_pin_apply(&call, obj(&latch), MPRS_PIN_OP_OD_HIGH), 0);
+    assert_int_equal(host_pin_read(&call, obj(&latch), NULL), 1);
     mprs_pin_latch_init(NULL, NULL); // ignored
 }
 
