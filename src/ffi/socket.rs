@@ -290,3 +290,87 @@ pub unsafe extern "C" fn mprs_socket_ring_front(s: *mut MprsSocketState, take: b
         .flatten();
     slot.and_then(|i| c_int::try_from(i).ok()).unwrap_or(-1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> MprsSocketState {
+        MprsSocketState {
+            tcp: 0,
+            failed: 0,
+            ring_head: 0,
+            ring_len: 0,
+        }
+    }
+
+    #[test]
+    fn connect_through_the_exports() {
+        let mut st = state();
+        let s: *mut MprsSocketState = &mut st;
+        // SAFETY: s points at a live local used by nothing else during the calls.
+        unsafe {
+            assert_eq!(mprs_socket_connect_start(s).action, MprsSocketAction::Go);
+            assert_eq!(
+                mprs_socket_connect_step(s, false, false).action,
+                MprsSocketAction::Wait
+            );
+            assert!(mprs_socket_on_connect(s, 0));
+            assert_eq!(
+                mprs_socket_connect_step(s, false, true).action,
+                MprsSocketAction::Go
+            );
+            // A later callback (the peer's FIN, a reset) never undoes the connect.
+            assert!(!mprs_socket_on_connect(s, -14));
+            assert_eq!(mprs_socket_tcp(s), Tcp::Connected as u8);
+            assert!(mprs_socket_set_tcp(s, Tcp::Closed as u8));
+            assert!(!mprs_socket_set_tcp(s, 9));
+            assert_eq!(
+                mprs_socket_send_step(s, 0, 10, 10, false, false).action,
+                MprsSocketAction::Fail
+            );
+            let null = core::ptr::null_mut();
+            assert_eq!(
+                mprs_socket_connect_start(null).action,
+                MprsSocketAction::Fail
+            );
+            assert_eq!(mprs_socket_ring_push(null), -1);
+            assert_eq!(mprs_socket_tcp(null), Tcp::Closed as u8);
+        }
+    }
+
+    #[test]
+    fn the_ring_through_the_exports() {
+        let mut st = state();
+        let s: *mut MprsSocketState = &mut st;
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(mprs_socket_ring_front(s, false), -1);
+            let slots: Vec<c_int> = (0..4).map(|_| mprs_socket_ring_push(s)).collect();
+            assert_eq!(slots, [0, 1, 2, 3]);
+            assert_eq!(mprs_socket_ring_push(s), -1, "full: dropped");
+            assert_eq!(mprs_socket_ring_front(s, false), 0, "peek");
+            assert_eq!(mprs_socket_ring_front(s, true), 0);
+            assert_eq!(mprs_socket_ring_push(s), 0);
+            assert_eq!(mprs_socket_ring_front(s, true), 1);
+        }
+        // Storage the glue corrupted is clamped, never out of range.
+        st.ring_head = 200;
+        st.ring_len = 200;
+        // SAFETY: as above.
+        let slot = unsafe { mprs_socket_ring_front(&mut st, true) };
+        assert!((0..4).contains(&slot));
+    }
+
+    #[test]
+    fn errno_and_timeouts() {
+        assert_eq!(mprs_socket_errno(0), 0);
+        assert_ne!(mprs_socket_errno(-14), 0);
+        assert!(mprs_socket_timed_out(10, 20, 10));
+        assert!(!mprs_socket_timed_out(10, 20, -1));
+        assert_eq!(
+            mprs_socket_wait_step(false, false).action,
+            MprsSocketAction::Wait
+        );
+    }
+}
