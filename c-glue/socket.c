@@ -804,7 +804,7 @@ static mp_obj_t mprs_socket_settimeout(mp_obj_t self_in, mp_obj_t timeout_in) {
         if (timeout < 0) {
             mp_raise_ValueError(MP_ERROR_TEXT("timeout must be >= 0"));
         }
-        timeout = timeout > 0x7fffff ? 0x7fffffff : timeout * 1000;
+        timeout = timeout > 0x7fffffff / 1000 ? 0x7fffffff : timeout * 1000;
         #endif
     }
     self->timeout = (int32_t)timeout;
