@@ -9,21 +9,10 @@ import socket
 import struct
 import time
 
-# Shared helpers: listener(), connect(), recv_upto() (lib/net.py).
+# Shared helpers: listener(), connect(), recv_upto(), in_use() (lib/net.py).
 exec(open("lib/net.py").read())
 
 PORT = 8006
-
-
-def in_use():
-    import lwip_tap  # the lwIP build's own module
-
-    st = {k: v for k, v in lwip_tap.stats().items() if not k.startswith("link_")}
-    st["memp_TCP_PCB"] -= st["tcp_tw"]
-    if st["tcp_tw"] and not st["tcp_active"]:
-        st["memp_SYS_TIMEOUT"] -= 1
-    del st["tcp_tw"], st["tcp_active_states"]
-    return st
 
 
 def errname(e):
