@@ -1203,7 +1203,8 @@ bool mprs_socket_set_tcp(mprs_socket_state_t *s, uint8_t state);
 #if defined(MPRS_SOCKET)
 /**
  * The TCP state as a byte (`crate::socket::Tcp`): 0 new, 1 connecting, 2 connected,
- * 3 listening, 4 failed, 5 closed.
+ * 3 listening, 4 failed (a connect in progress that lwIP reported failed counts as
+ * failed, so poll wakes), 5 closed.
  *
  * # Safety
  * `s` as for `with_state`.

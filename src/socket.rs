@@ -104,12 +104,18 @@ pub enum ConnectStart {
     Refuse(MprsErrno),
 }
 
-/// connect() on a TCP socket: starts from New (or after a failure), else says why not.
-pub fn connect_start(state: &mut Tcp) -> ConnectStart {
+/// connect() on a TCP socket: starts from New (or after a failure that was reported),
+/// else says why not. `failed` is the lwIP error lwIP reported for a connect in progress
+/// (ERR_OK: none): a non-blocking connect that failed meanwhile reports it now, once.
+pub fn connect_start(state: &mut Tcp, failed: i32) -> ConnectStart {
     match *state {
         Tcp::New | Tcp::Failed => {
             *state = Tcp::Connecting;
             ConnectStart::Start
+        }
+        Tcp::Connecting if failed != err::OK => {
+            *state = Tcp::Failed;
+            ConnectStart::Refuse(errno_of(failed).unwrap_or(MprsErrno::Eio))
         }
         Tcp::Connecting => ConnectStart::Refuse(MprsErrno::Ealready),
         Tcp::Connected | Tcp::Listening => ConnectStart::Refuse(MprsErrno::Eisconn),

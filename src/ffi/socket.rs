@@ -133,7 +133,7 @@ pub unsafe extern "C" fn mprs_socket_connect_start(s: *mut MprsSocketState) -> M
     // SAFETY: the caller's guarantee for `s`.
     let r = unsafe {
         with_state(s, |tcp, failed, _| {
-            let r = connect_start(tcp);
+            let r = connect_start(tcp, i32::from(*failed));
             if r == ConnectStart::Start {
                 *failed = 0;
             }
@@ -257,14 +257,21 @@ pub unsafe extern "C" fn mprs_socket_set_tcp(s: *mut MprsSocketState, state: u8)
 }
 
 /// The TCP state as a byte (`crate::socket::Tcp`): 0 new, 1 connecting, 2 connected,
-/// 3 listening, 4 failed, 5 closed.
+/// 3 listening, 4 failed (a connect in progress that lwIP reported failed counts as
+/// failed, so poll wakes), 5 closed.
 ///
 /// # Safety
 /// `s` as for `with_state`.
 #[no_mangle]
 pub unsafe extern "C" fn mprs_socket_tcp(s: *mut MprsSocketState) -> u8 {
     // SAFETY: the caller's guarantee for `s`.
-    unsafe { with_state(s, |tcp, _, _| *tcp as u8) }.unwrap_or(Tcp::Closed as u8)
+    let state = unsafe {
+        with_state(s, |tcp, failed, _| match *tcp {
+            Tcp::Connecting if *failed != 0 => Tcp::Failed,
+            other => other,
+        })
+    };
+    state.unwrap_or(Tcp::Closed) as u8
 }
 
 /// UDP/raw receive callback: the ring slot for a new datagram, or -1 when full (drop it).

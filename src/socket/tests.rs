@@ -30,9 +30,9 @@ fn timeouts_wrap_and_never_expire_when_negative() {
 #[test]
 fn connect_runs_once_and_reports_its_own_error() {
     let mut s = Tcp::New;
-    assert_eq!(connect_start(&mut s), ConnectStart::Start);
+    assert_eq!(connect_start(&mut s, err::OK), ConnectStart::Start);
     assert_eq!(
-        connect_start(&mut s),
+        connect_start(&mut s, err::OK),
         ConnectStart::Refuse(MprsErrno::Ealready)
     );
     assert_eq!(
@@ -48,7 +48,7 @@ fn connect_runs_once_and_reports_its_own_error() {
         ConnectStep::Fail(MprsErrno::Etimedout)
     );
     assert_eq!(s, Tcp::Failed);
-    assert_eq!(connect_start(&mut s), ConnectStart::Start);
+    assert_eq!(connect_start(&mut s, err::OK), ConnectStart::Start);
     assert_eq!(
         connect_step(&mut s, err::RST, false, false),
         ConnectStep::Fail(MprsErrno::Econnreset)
@@ -60,9 +60,16 @@ fn connect_runs_once_and_reports_its_own_error() {
         ConnectStep::Done
     );
     assert_eq!(
-        connect_start(&mut s),
+        connect_start(&mut s, err::OK),
         ConnectStart::Refuse(MprsErrno::Eisconn)
     );
+    // A non-blocking connect refused meanwhile: connect() again reports it, once.
+    let mut s = Tcp::Connecting;
+    assert_eq!(
+        connect_start(&mut s, err::RST),
+        ConnectStart::Refuse(MprsErrno::Econnreset)
+    );
+    assert_eq!(connect_start(&mut s, err::OK), ConnectStart::Start);
 }
 
 #[test]
