@@ -82,7 +82,7 @@ header-check:
 		echo "include/mprs.h is stale: run 'make header' and commit it"; exit 1; fi; \
 	rm -f $$tmp; echo "header: include/mprs.h is fresh"
 	$(CC) -std=c99 $(CWARN) -Iinclude -fsyntax-only -x c include/mprs.h
-	$(CC) -std=c99 $(CWARN) -Iinclude $(HOST_DEFINES) -DMPRS_LWIP=1 -DMPRS_TEST_HOOKS=1 -fsyntax-only -x c include/mprs.h
+	$(CC) -std=c99 $(CWARN) -Iinclude $(HOST_DEFINES) -DMPRS_LWIP=1 -DMPRS_SOCKET=1 -DMPRS_TEST_HOOKS=1 -fsyntax-only -x c include/mprs.h
 	@echo "header: compiles standalone with -std=c99 -Wall -Wextra -Werror, with no subsystem and with all"
 
 $(BUILD)/example-short-stream: examples/short_stream.c $(EXAMPLE_LIB) include/mprs.h
@@ -107,15 +107,15 @@ glue-check:
 rust-checks:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --quiet --all-targets -- -D warnings
-	$(CARGO) clippy --quiet --all-targets --features std,lwip -- -D warnings
-	$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) --features lwip -- -D warnings
+	$(CARGO) clippy --quiet --all-targets --features std,lwip,socket -- -D warnings
+	$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) --features lwip,socket -- -D warnings
 	$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) --no-default-features -- -D warnings
 	@# Each subsystem alone, as a port that asks for one builds it.
 	@for f in $(BARE_SUBSYSTEMS); do echo "clippy: --no-default-features --features $$f"; \
 		$(CARGO) clippy --quiet --lib --target $(THUMB_TARGET) --no-default-features --features $$f -- -D warnings; done
 
 rust-tests:
-	$(CARGO) test --quiet --features std,lwip
+	$(CARGO) test --quiet --features std,lwip,socket
 
 C_TESTS := $(patsubst tests/c/test_%.c,$(BUILD)/c/test_%,$(wildcard tests/c/test_*.c))
 
@@ -130,9 +130,9 @@ c-tests: $(C_TESTS)
 toolchain_prefix = $(if $(filter riscv%,$(1)),riscv64-unknown-elf-,arm-none-eabi-)
 
 # Every subsystem, lwip included.
-BARE_SUBSYSTEMS := stream dupterm virtpin webrepl websocket lwip
+BARE_SUBSYSTEMS := stream dupterm virtpin webrepl websocket lwip socket
 bare-lib-%:
-	$(CARGO) rustc --release --quiet --lib --crate-type staticlib --target $* --features lwip
+	$(CARGO) rustc --release --quiet --lib --crate-type staticlib --target $* --features lwip,socket
 	sh c-glue/mprs-archive.sh target/$*/release/libmprs.a $(BUILD)/$*/libmprs.a $(call toolchain_prefix,$*)
 
 thumb: bare-lib-$(THUMB_TARGET)

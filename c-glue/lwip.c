@@ -15,17 +15,6 @@
 #include "mprs.h"
 #include "mprs_lwip.h"
 
-// The lwIP lock, for the VM's calls; lwIP's callbacks already hold it.
-#ifndef MPRS_LWIP_ENTER
-#if defined(MICROPY_PY_LWIP_ENTER)
-#define MPRS_LWIP_ENTER MICROPY_PY_LWIP_ENTER
-#define MPRS_LWIP_EXIT MICROPY_PY_LWIP_EXIT
-#else
-#define MPRS_LWIP_ENTER
-#define MPRS_LWIP_EXIT
-#endif
-#endif
-
 // Ticks of lwIP's slow timer (500 ms) between poll callbacks, which retry a user callback
 // the scheduler had no room for.
 #ifndef MPRS_LWIP_POLL_INTERVAL
@@ -89,6 +78,17 @@ size_t mprs_port_lwip_pbuf_take(void *head, size_t offset, uint8_t *buf, size_t 
     *new_head = p;
     *new_offset = offset;
     return done;
+}
+
+size_t mprs_port_lwip_pbuf_copy(void *head, size_t offset, uint8_t *buf, size_t len) {
+    struct pbuf *p = head;
+    if (p == NULL || offset >= p->tot_len) {
+        return 0;
+    }
+    if (len > (size_t)(p->tot_len - offset)) {
+        len = p->tot_len - offset;
+    }
+    return pbuf_copy_partial(p, buf, (u16_t)len, (u16_t)offset);
 }
 
 void mprs_port_lwip_pbuf_free(void *head) {
@@ -284,29 +284,39 @@ static err_t mprs_lwip_listen_accept(void *arg, struct tcp_pcb *newpcb, err_t er
 /******************************************************************************/
 // The VM's API (mprs_lwip.h).
 
-err_t mprs_lwip_tcp_listen(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb, int backlog) {
+err_t mprs_lwip_tcp_listen_locked(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb, int backlog) {
     if (pcb == NULL) {
         return ERR_ARG;
     }
-    MPRS_LWIP_ENTER
     err_t ret = (err_t)mprs_lwip_listen(sock, pcb, backlog);
     if (ret == ERR_OK) {
         tcp_arg(pcb, sock);
         tcp_accept(pcb, mprs_lwip_listen_accept);
     }
+    return ret;
+}
+
+err_t mprs_lwip_tcp_listen(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb, int backlog) {
+    MPRS_LWIP_ENTER
+    err_t ret = mprs_lwip_tcp_listen_locked(sock, pcb, backlog);
     MPRS_LWIP_EXIT
     return ret;
 }
 
-err_t mprs_lwip_tcp_attach(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb) {
+err_t mprs_lwip_tcp_attach_locked(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb) {
     if (pcb == NULL) {
         return ERR_ARG;
     }
-    MPRS_LWIP_ENTER
     err_t ret = (err_t)mprs_lwip_attach(sock, pcb);
     if (ret == ERR_OK) {
         mprs_lwip_own(pcb, sock);
     }
+    return ret;
+}
+
+err_t mprs_lwip_tcp_attach(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb) {
+    MPRS_LWIP_ENTER
+    err_t ret = mprs_lwip_tcp_attach_locked(sock, pcb);
     MPRS_LWIP_EXIT
     return ret;
 }
@@ -339,6 +349,18 @@ ptrdiff_t mprs_lwip_tcp_recv(mprs_lwip_socket_t *sock, void *buf, size_t len, er
             left -= chunk;
         }
     }
+    MPRS_LWIP_EXIT
+    if (n < 0) {
+        *err = (err_t)n;
+        return -1;
+    }
+    *err = ERR_OK;
+    return n;
+}
+
+ptrdiff_t mprs_lwip_tcp_peek(mprs_lwip_socket_t *sock, void *buf, size_t len, err_t *err) {
+    MPRS_LWIP_ENTER
+    ptrdiff_t n = mprs_lwip_peek(sock, buf, len);
     MPRS_LWIP_EXIT
     if (n < 0) {
         *err = (err_t)n;

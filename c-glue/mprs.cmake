@@ -24,7 +24,9 @@
 #   MPRS_OFF_T_64      ON when mp_off_t is 64-bit on a 32-bit target
 #   MPRS_SUBSYSTEMS    which C modules to replace (default: stream dupterm virtpin webrepl
 #                      websocket),
-#                      and "lwip" for the lwIP callback shims (c-glue/mprs_lwip.h)
+#                      and "lwip" for the lwIP callback shims (c-glue/mprs_lwip.h), and
+#                      "socket" (with "lwip") for the socket module on lwIP in place of
+#                      extmod/modlwip.c; both opt-in
 #   MPRS_CARGO         cargo command (default: cargo)
 #   MPRS_CARGO_FLAGS   extra flags for cargo build (e.g. --offline)
 
@@ -69,9 +71,16 @@ set(MPRS_LIST_webrepl MICROPY_SOURCE_EXTMOD)
 set(MPRS_GLUE_websocket websocket.c)
 set(MPRS_ORIG_websocket ${MICROPY_DIR}/extmod/modwebsocket.c)
 set(MPRS_LIST_websocket MICROPY_SOURCE_EXTMOD)
-# The lwIP shims replace no C file (yet).
+# The lwIP shims replace no C file; the socket module on them replaces modlwip.c.
 set(MPRS_GLUE_lwip lwip.c)
+set(MPRS_GLUE_socket socket.c)
+set(MPRS_ORIG_socket ${MICROPY_DIR}/extmod/modlwip.c)
+set(MPRS_LIST_socket MICROPY_SOURCE_EXTMOD)
 
+if("socket" IN_LIST MPRS_SUBSYSTEMS AND NOT "lwip" IN_LIST MPRS_SUBSYSTEMS)
+    message(FATAL_ERROR "mprs: the socket subsystem is built on the lwIP shims: "
+        "list lwip in MPRS_SUBSYSTEMS too")
+endif()
 set(MPRS_GLUE_C ${MPRS_ROOT}/c-glue/port.c)
 set(MPRS_ORIG_C)
 set(MPRS_DEFINITIONS)
@@ -79,7 +88,7 @@ set(MPRS_FEATURES)
 foreach(mprs_sub IN LISTS MPRS_SUBSYSTEMS)
     if(NOT DEFINED MPRS_GLUE_${mprs_sub})
         message(FATAL_ERROR "mprs: unknown subsystem '${mprs_sub}' in MPRS_SUBSYSTEMS "
-            "(known: stream dupterm virtpin webrepl websocket lwip)")
+            "(known: stream dupterm virtpin webrepl websocket lwip socket)")
     endif()
     list(APPEND MPRS_GLUE_C ${MPRS_ROOT}/c-glue/${MPRS_GLUE_${mprs_sub}})
     list(APPEND MPRS_FEATURES ${mprs_sub})

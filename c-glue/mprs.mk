@@ -11,10 +11,11 @@
 #                      e.g. thumbv7em-none-eabihf, thumbv7m-none-eabi, i686-unknown-linux-gnu
 #   MPRS_OBJ_REPR_D    1 when the port uses MICROPY_OBJ_REPR_D (64-bit mp_obj_t on 32-bit)
 #   MPRS_OFF_T_64      1 when mp_off_t is 64-bit on a 32-bit target
-#   MPRS_SUBSYSTEMS    which C modules to replace (default: all that mprs provides), and
-#                      "lwip" for the lwIP callback shims (c-glue/mprs_lwip.h), which a
-#                      socket module on lwIP's raw API builds on; opt-in, as it replaces
-#                      no C file yet. libmprs.a is built with these alone: list only the
+#   MPRS_SUBSYSTEMS    which C modules to replace (default: stream dupterm virtpin webrepl
+#                      websocket); opt-in: "lwip" for the lwIP callback shims
+#                      (c-glue/mprs_lwip.h), and "socket" (with "lwip") for the socket
+#                      module on lwIP in place of extmod/modlwip.c, for a port with
+#                      MICROPY_PY_LWIP. libmprs.a is built with these alone: list only the
 #                      modules the port enables (a listed one that its mpconfigport.h
 #                      turns off links only with --gc-sections)
 #   MPRS_CARGO         cargo command (default: cargo)
@@ -35,13 +36,14 @@ MPRS_SUBSYSTEMS ?= stream dupterm virtpin webrepl websocket
 # the subsystems listed) and a C macro, MPRS_<NAME>=1, under which include/mprs.h declares
 # its API (c-glue/webrepl.c, for one, sends GET chunks through the mprs websocket in place
 # when MPRS_WEBSOCKET is set).
-MPRS_KNOWN := stream dupterm virtpin webrepl websocket lwip
+MPRS_KNOWN := stream dupterm virtpin webrepl websocket lwip socket
 MPRS_MACRO_stream := MPRS_STREAM
 MPRS_MACRO_dupterm := MPRS_DUPTERM
 MPRS_MACRO_virtpin := MPRS_VIRTPIN
 MPRS_MACRO_webrepl := MPRS_WEBREPL
 MPRS_MACRO_websocket := MPRS_WEBSOCKET
 MPRS_MACRO_lwip := MPRS_LWIP
+MPRS_MACRO_socket := MPRS_SOCKET
 MPRS_GLUE_stream := stream.c
 MPRS_ORIG_stream := py/stream.c
 MPRS_GLUE_dupterm := dupterm.c
@@ -52,11 +54,18 @@ MPRS_GLUE_webrepl := webrepl.c
 MPRS_ORIG_webrepl := extmod/modwebrepl.c
 MPRS_GLUE_websocket := websocket.c
 MPRS_ORIG_websocket := extmod/modwebsocket.c
-# The lwIP shims replace no C file (yet).
+# The lwIP shims replace no C file; the socket module on them replaces modlwip.c.
 MPRS_GLUE_lwip := lwip.c
 MPRS_ORIG_lwip :=
+MPRS_GLUE_socket := socket.c
+MPRS_ORIG_socket := extmod/modlwip.c
 ifneq ($(filter-out $(MPRS_KNOWN),$(MPRS_SUBSYSTEMS)),)
 $(error mprs: unknown subsystem(s) '$(filter-out $(MPRS_KNOWN),$(MPRS_SUBSYSTEMS))' in MPRS_SUBSYSTEMS (known: $(MPRS_KNOWN)))
+endif
+ifneq ($(filter socket,$(MPRS_SUBSYSTEMS)),)
+ifeq ($(filter lwip,$(MPRS_SUBSYSTEMS)),)
+$(error mprs: the socket subsystem is built on the lwIP shims: list lwip in MPRS_SUBSYSTEMS too)
+endif
 endif
 MPRS_FEATURES := $(MPRS_SUBSYSTEMS)
 CFLAGS += $(foreach s,$(MPRS_SUBSYSTEMS),-D$(MPRS_MACRO_$(s))=1)

@@ -35,11 +35,26 @@
 #include "lwip/tcp.h"
 #include "mprs.h"
 
+// The lwIP lock, for the VM's calls; lwIP's callbacks already hold it.
+#ifndef MPRS_LWIP_ENTER
+#if defined(MICROPY_PY_LWIP_ENTER)
+#define MPRS_LWIP_ENTER MICROPY_PY_LWIP_ENTER
+#define MPRS_LWIP_EXIT MICROPY_PY_LWIP_EXIT
+#else
+#define MPRS_LWIP_ENTER
+#define MPRS_LWIP_EXIT
+#endif
+#endif
+
 // listen(): `pcb` is what tcp_listen_with_backlog() returned; up to `backlog` connections
 // (1..MPRS_LWIP_BACKLOG_MAX) wait for accept(), with the data they send meanwhile.
 err_t mprs_lwip_tcp_listen(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb, int backlog);
 // A connected pcb (connect()'s connected callback) now belongs to the socket.
 err_t mprs_lwip_tcp_attach(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb);
+// The same two, for a caller that already holds the lwIP lock (lwIP's own callbacks, or a
+// socket module inside MPRS_LWIP_ENTER), so no lock is taken twice.
+err_t mprs_lwip_tcp_listen_locked(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb, int backlog);
+err_t mprs_lwip_tcp_attach_locked(mprs_lwip_socket_t *sock, struct tcp_pcb *pcb);
 // accept(): the oldest queued connection moves into `into` (initialised, unused), with
 // the data it has received. ERR_WOULDBLOCK when none is waiting.
 err_t mprs_lwip_tcp_accept(mprs_lwip_socket_t *listener, mprs_lwip_socket_t *into,
@@ -48,6 +63,8 @@ err_t mprs_lwip_tcp_accept(mprs_lwip_socket_t *listener, mprs_lwip_socket_t *int
 // ERR_WOULDBLOCK when nothing has arrived yet, or lwIP's error on the connection (ERR_RST,
 // ERR_ABRT, ...) once the data before it is read. Acknowledges what it reads.
 ptrdiff_t mprs_lwip_tcp_recv(mprs_lwip_socket_t *sock, void *buf, size_t len, err_t *err);
+// recv(MSG_PEEK): as mprs_lwip_tcp_recv, but the bytes stay buffered.
+ptrdiff_t mprs_lwip_tcp_peek(mprs_lwip_socket_t *sock, void *buf, size_t len, err_t *err);
 // For poll(): whether lwIP has room to send (the socket has a pcb and tcp_sndbuf > 0).
 // Readable, peer-closed and failed come from mprs_lwip_readable(), mprs_lwip_peer_closed()
 // and mprs_lwip_failed().

@@ -184,6 +184,12 @@ int mprs_port_errno(mprs_errno which) {
             return MP_ECONNABORTED;
         case MPRS_ERRNO_ENOBUFS:
             return MP_ENOBUFS;
+        case MPRS_ERRNO_EHOSTUNREACH:
+            return MP_EHOSTUNREACH;
+        case MPRS_ERRNO_EADDRINUSE:
+            return MP_EADDRINUSE;
+        case MPRS_ERRNO_EISCONN:
+            return MP_EISCONN;
     }
     return MP_EINVAL;
 }

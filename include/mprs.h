@@ -55,6 +55,13 @@
 #define MPRS_LWIP_BACKLOG_MAX 8
 #endif
 
+#if defined(MPRS_SOCKET)
+/**
+ * Datagrams a UDP or raw socket keeps: the glue's slot arrays have this many entries.
+ */
+#define MPRS_SOCKET_RING_LEN 4
+#endif
+
 #if defined(MPRS_STREAM)
 /**
  * A reader's status: the buffer holds the result.
@@ -166,6 +173,9 @@ typedef enum {
   MPRS_ERRNO_EINPROGRESS = 13,
   MPRS_ERRNO_ECONNABORTED = 14,
   MPRS_ERRNO_ENOBUFS = 15,
+  MPRS_ERRNO_EHOSTUNREACH = 16,
+  MPRS_ERRNO_EADDRINUSE = 17,
+  MPRS_ERRNO_EISCONN = 18,
 } mprs_errno;
 
 /**
@@ -272,6 +282,32 @@ typedef enum {
    */
   MPRS_PIN_OP_READ,
 } mprs_pin_op;
+
+#if defined(MPRS_SOCKET)
+/**
+ * What a send, connect or wait does next (`action` of `mprs_socket_step_t`).
+ */
+typedef enum {
+#if defined(MPRS_SOCKET)
+  /**
+   * Go on: write `n` bytes (send), or done (connect).
+   */
+  MPRS_SOCKET_ACTION_GO = 0,
+#endif
+#if defined(MPRS_SOCKET)
+  /**
+   * Poll lwIP and ask again.
+   */
+  MPRS_SOCKET_ACTION_WAIT = 1,
+#endif
+#if defined(MPRS_SOCKET)
+  /**
+   * Raise OSError(`errcode`).
+   */
+  MPRS_SOCKET_ACTION_FAIL = 2,
+#endif
+} mprs_socket_action;
+#endif
 
 /**
  * Which reader a `Reader` is.
@@ -399,6 +435,35 @@ typedef struct {
   mprs_pin_op op;
   size_t next;
 } mprs_pin_call_t;
+
+#if defined(MPRS_SOCKET)
+typedef struct {
+  mprs_socket_action action;
+  size_t n;
+  int errcode;
+} mprs_socket_step_t;
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * One socket's state for the decisions below; the glue zeroes it and passes it back.
+ */
+typedef struct {
+  /**
+   * The TCP state (`crate::socket::Tcp` as a byte).
+   */
+  uint8_t tcp;
+  /**
+   * The lwIP error of a failed connect (0: none).
+   */
+  int8_t failed;
+  /**
+   * The UDP/raw receive ring.
+   */
+  uint8_t ring_head;
+  uint8_t ring_len;
+} mprs_socket_state_t;
+#endif
 
 /**
  * `mp_stream_rw` as a machine: `start` gives the length of the first underlying call,
@@ -707,6 +772,14 @@ extern size_t mprs_port_lwip_pbuf_take(void *head,
 
 #if defined(MPRS_LWIP)
 /**
+ * Copies up to `len` bytes from the chain at `offset` into `buf` without freeing
+ * anything (`pbuf_copy_partial`): the count copied.
+ */
+extern size_t mprs_port_lwip_pbuf_copy(void *head, size_t offset, uint8_t *buf, size_t len);
+#endif
+
+#if defined(MPRS_LWIP)
+/**
  * `pbuf_free` of a whole chain.
  */
 extern void mprs_port_lwip_pbuf_free(void *head);
@@ -894,6 +967,17 @@ ptrdiff_t mprs_lwip_read(mprs_lwip_socket_t *s, uint8_t *buf, size_t len, void *
 
 #if defined(MPRS_LWIP)
 /**
+ * recv(MSG_PEEK): as `mprs_lwip_read`, but the bytes stay buffered (nothing to
+ * acknowledge).
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`; `buf` valid for `len` writable bytes.
+ */
+ptrdiff_t mprs_lwip_peek(mprs_lwip_socket_t *s, uint8_t *buf, size_t len);
+#endif
+
+#if defined(MPRS_LWIP)
+/**
  * Whether a read or accept would not block (data, end of file, an error, a queued
  * connection, or a closed socket).
  *
@@ -1027,6 +1111,124 @@ void mprs_pin_start(mprs_pin_call_t *call, mprs_pin_op op);
  * `call` must be an operation `mprs_pin_start` began.
  */
 bool mprs_pin_step(mprs_pin_call_t *call, mprs_uint_t ret, int errcode);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * lwIP's error code as the port's errno; 0 for ERR_OK. Every lwIP error the module
+ * reports goes through this one table.
+ */
+int mprs_socket_errno(int lwip_err);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * Whether a blocking call started at `start` (ms ticks) has used up `timeout` ms at
+ * `now` (a negative timeout never runs out).
+ */
+bool mprs_socket_timed_out(uint32_t start, uint32_t now, int32_t timeout);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * Nothing to read or accept: wait, or fail with EAGAIN (non-blocking) or ETIMEDOUT.
+ */
+mprs_socket_step_t mprs_socket_wait_step(bool nonblocking, bool expired);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * connect() on a TCP socket: `Go` to call tcp_connect (the state is then connecting),
+ * else `Fail` (EALREADY, EISCONN, EBADF).
+ *
+ * # Safety
+ * `s` as for `with_state`, the lwIP lock held.
+ */
+mprs_socket_step_t mprs_socket_connect_start(mprs_socket_state_t *s);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * lwIP's connected callback (`err` ERR_OK) or error callback during connect. True when
+ * the socket is now connected and the glue hands the pcb to the shims; false when the
+ * connect failed (the error is kept for connect()) or was not in progress.
+ *
+ * # Safety
+ * `s` as for `with_state` (lwIP's context holds the lock).
+ */
+bool mprs_socket_on_connect(mprs_socket_state_t *s, int lwip_err);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * One step of connect()'s wait: `Go` when connected, `Wait`, or `Fail` (the connect's
+ * error, EINPROGRESS when non-blocking, ETIMEDOUT when `expired`).
+ *
+ * # Safety
+ * `s` as for `with_state`, the lwIP lock held.
+ */
+mprs_socket_step_t mprs_socket_connect_step(mprs_socket_state_t *s, bool nonblocking, bool expired);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * One step of a TCP send of `len` bytes with `room` bytes free in lwIP's send buffer;
+ * `conn_err` is the lwIP error the shims report for the connection (0: none). `Go` with
+ * `n` bytes to write (0 for an empty send), `Wait`, or `Fail`.
+ *
+ * # Safety
+ * `s` as for `with_state`, the lwIP lock held.
+ */
+mprs_socket_step_t mprs_socket_send_step(mprs_socket_state_t *s,
+                                         int conn_err,
+                                         size_t len,
+                                         size_t room,
+                                         bool nonblocking,
+                                         bool expired);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * Sets the TCP state after a step the glue made: listening (listen), connected (an
+ * accepted socket), closed (close). Other values are refused (false).
+ *
+ * # Safety
+ * `s` as for `with_state`, the lwIP lock held.
+ */
+bool mprs_socket_set_tcp(mprs_socket_state_t *s, uint8_t state);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * The TCP state as a byte (`crate::socket::Tcp`): 0 new, 1 connecting, 2 connected,
+ * 3 listening, 4 failed (a connect in progress that lwIP reported failed counts as
+ * failed, so poll wakes), 5 closed.
+ *
+ * # Safety
+ * `s` as for `with_state`.
+ */
+uint8_t mprs_socket_tcp(mprs_socket_state_t *s);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * UDP/raw receive callback: the ring slot for a new datagram, or -1 when full (drop it).
+ *
+ * # Safety
+ * `s` as for `with_state`, the lwIP lock held.
+ */
+int mprs_socket_ring_push(mprs_socket_state_t *s);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * The oldest datagram's slot, or -1 when none; with `take`, the slot is freed (the glue
+ * then frees its pbuf).
+ *
+ * # Safety
+ * `s` as for `with_state`, the lwIP lock held.
+ */
+int mprs_socket_ring_front(mprs_socket_state_t *s, bool take);
 #endif
 
 #if defined(MPRS_STREAM)

@@ -136,6 +136,9 @@ pub enum MprsErrno {
     Einprogress = 13,
     Econnaborted = 14,
     Enobufs = 15,
+    Ehostunreach = 16,
+    Eaddrinuse = 17,
+    Eisconn = 18,
 }
 
 // Port services shared by every subsystem: implemented by `c-glue/port.c` inside a
@@ -300,6 +303,14 @@ extern "C" {
         len: usize,
         new_head: *mut *mut c_void,
         new_offset: *mut usize,
+    ) -> usize;
+    /// Copies up to `len` bytes from the chain at `offset` into `buf` without freeing
+    /// anything (`pbuf_copy_partial`): the count copied.
+    pub fn mprs_port_lwip_pbuf_copy(
+        head: *mut c_void,
+        offset: usize,
+        buf: *mut u8,
+        len: usize,
     ) -> usize;
     /// `pbuf_free` of a whole chain.
     pub fn mprs_port_lwip_pbuf_free(head: *mut c_void);

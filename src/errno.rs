@@ -42,6 +42,9 @@ impl Errnos for Numbering {
             Einprogress => (115, 36),
             Econnaborted => (103, 53),
             Enobufs => (105, 55),
+            Ehostunreach => (113, 65),
+            Eaddrinuse => (98, 48),
+            Eisconn => (106, 56),
         };
         match self {
             Numbering::MicroPythonInternal => internal,

@@ -23,6 +23,8 @@ pub mod ffi;
 /// cbindgen:ignore
 pub mod lwip;
 pub mod pin;
+/// cbindgen:ignore
+pub mod socket;
 pub mod stream;
 /// cbindgen:ignore
 pub mod webrepl;

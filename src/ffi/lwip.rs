@@ -8,8 +8,8 @@
 //! layout, through the port services of `crate::abi` or on what these calls return.
 
 use crate::abi::{
-    mprs_port_lwip_pbuf_cat, mprs_port_lwip_pbuf_free, mprs_port_lwip_pbuf_take,
-    mprs_port_lwip_schedule,
+    mprs_port_lwip_pbuf_cat, mprs_port_lwip_pbuf_copy, mprs_port_lwip_pbuf_free,
+    mprs_port_lwip_pbuf_take, mprs_port_lwip_schedule,
 };
 use crate::lwip::{err, Accept, Lwip, Pbuf, Pcb, Received, Socket, BACKLOG_MAX};
 use core::ffi::{c_int, c_void};
@@ -89,6 +89,13 @@ impl Lwip for PortLwip {
             )
         };
         (n.min(buf.len()), handle(new_head), new_offset)
+    }
+    fn chain_copy(&mut self, chain: Pbuf, offset: usize, buf: &mut [u8]) -> usize {
+        // SAFETY: buf is a live, writable slice; chain is the shim's own.
+        let n = unsafe {
+            mprs_port_lwip_pbuf_copy(raw(Some(chain)), offset, buf.as_mut_ptr(), buf.len())
+        };
+        n.min(buf.len())
     }
     fn chain_free(&mut self, chain: Pbuf) {
         // SAFETY: the shim's own chain, forgotten by the caller.
@@ -416,6 +423,24 @@ pub unsafe extern "C" fn mprs_lwip_read(
             unsafe { pcb.write(raw(p)) };
             n.min(isize::MAX as usize) as isize
         }
+        Ok(Err(e)) | Err(e) => e as isize,
+    }
+}
+
+/// recv(MSG_PEEK): as `mprs_lwip_read`, but the bytes stay buffered (nothing to
+/// acknowledge).
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`; `buf` valid for `len` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_lwip_peek(s: *mut MprsLwipSocket, buf: *mut u8, len: usize) -> isize {
+    if buf.is_null() {
+        return err::ARG as isize;
+    }
+    // SAFETY: the caller's guarantee: buf is valid for len writable bytes, and for `s`.
+    let (buf, s) = unsafe { (super::slice_or_empty_mut(buf, len), SocketPtr::new(s)) };
+    match with_socket(s, |sock| sock.peek(buf, &mut PortLwip)) {
+        Ok(Ok(n)) => n.min(isize::MAX as usize) as isize,
         Ok(Err(e)) | Err(e) => e as isize,
     }
 }

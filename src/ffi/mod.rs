@@ -7,6 +7,8 @@ pub mod dupterm;
 pub mod lwip;
 #[cfg(feature = "virtpin")]
 pub mod pin;
+#[cfg(feature = "socket")]
+pub mod socket;
 #[cfg(feature = "stream")]
 pub mod stream;
 #[cfg(feature = "webrepl")]

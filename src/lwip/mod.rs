@@ -339,6 +339,9 @@ pub trait Lwip {
         offset: usize,
         buf: &mut [u8],
     ) -> (usize, Option<Pbuf>, usize);
+    /// Copies up to `buf.len()` bytes from `chain` at `offset` and leaves the chain as it
+    /// is (MSG_PEEK): the count copied.
+    fn chain_copy(&mut self, chain: Pbuf, offset: usize, buf: &mut [u8]) -> usize;
     /// Frees a whole chain.
     fn chain_free(&mut self, chain: Pbuf);
     /// Frees a chain if there is one.
@@ -588,6 +591,24 @@ impl Socket {
         buf: &mut [u8],
         lwip: &mut impl Lwip,
     ) -> Result<(usize, Option<Pcb>), i32> {
+        self.receive_into(buf, lwip, true)
+            .map(|(n, conn)| (n, if n > 0 { conn.pcb } else { None }))
+    }
+
+    /// recv(MSG_PEEK): as [`Socket::read`], but the bytes stay buffered (nothing to
+    /// acknowledge).
+    pub fn peek(&mut self, buf: &mut [u8], lwip: &mut impl Lwip) -> Result<usize, i32> {
+        self.receive_into(buf, lwip, false).map(|(n, _)| n)
+    }
+
+    /// read and peek: copies (and with `take`, consumes) buffered data, then end of file
+    /// or the connection's error (reported once, then end of file, as a POSIX socket).
+    fn receive_into(
+        &mut self,
+        buf: &mut [u8],
+        lwip: &mut impl Lwip,
+        take: bool,
+    ) -> Result<(usize, &mut Conn), i32> {
         self.retry(lwip);
         let conn = match &mut self.role {
             Role::Connected(conn) => conn,
@@ -599,21 +620,32 @@ impl Socket {
                 let (Some(chain), Some(dest)) = (conn.chain, buf.get_mut(..n)) else {
                     return Err(err::VAL);
                 };
-                let (copied, head, offset) = lwip.chain_take(chain, conn.offset, dest);
-                let copied = copied.min(n);
+                let copied = if take {
+                    let (copied, head, offset) = lwip.chain_take(chain, conn.offset, dest);
+                    conn.chain = head;
+                    conn.offset = offset;
+                    let copied = copied.min(n);
+                    conn.rx
+                        .consumed(if head.is_none() { usize::MAX } else { copied });
+                    copied
+                } else {
+                    lwip.chain_copy(chain, conn.offset, dest).min(n)
+                };
                 if copied == 0 {
                     // The chain holds less than counted: a glue bug, not end of file.
                     return Err(err::VAL);
                 }
-                conn.chain = head;
-                conn.offset = offset;
-                conn.rx
-                    .consumed(if head.is_none() { usize::MAX } else { copied });
-                Ok((copied, conn.pcb))
+                Ok((copied, conn))
             }
-            Read::Eof => Ok((0, None)),
+            Read::Eof => Ok((0, conn)),
             Read::WouldBlock => Err(err::WOULDBLOCK),
-            Read::Error(e) => Err(e),
+            Read::Error(e) => {
+                if take {
+                    conn.rx.error = None;
+                    conn.rx.peer_closed = true;
+                }
+                Err(e)
+            }
         }
     }
 

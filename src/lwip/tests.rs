@@ -252,6 +252,18 @@ impl Lwip for FakeLwip {
         }
     }
 
+    fn chain_copy(&mut self, chain: Pbuf, mut offset: usize, buf: &mut [u8]) -> usize {
+        let mut done = 0;
+        for id in &self.chains[&chain.get()] {
+            let data = &self.pbufs[id];
+            let n = (data.len() - offset).min(buf.len() - done);
+            buf[done..done + n].copy_from_slice(&data[offset..offset + n]);
+            done += n;
+            offset = 0;
+        }
+        done
+    }
+
     fn chain_take(
         &mut self,
         chain: Pbuf,
@@ -358,8 +370,12 @@ fn reads_report_the_pcb_to_acknowledge_then_the_error_after_the_data() {
         Ok((1, None)),
         "data first, nothing to acknowledge"
     );
-    assert_eq!(s.read(&mut buf, &mut lw), Err(err::RST));
     assert_eq!(s.failed(), Some(err::RST));
+    assert_eq!(s.read(&mut buf, &mut lw), Err(err::RST));
+    // Reported once, then end of file (as a POSIX socket after ECONNRESET).
+    assert_eq!(s.failed(), None);
+    assert!(s.peer_closed());
+    assert_eq!(s.read(&mut buf, &mut lw), Ok((0, None)));
     assert!(s.readable());
 }
 
@@ -536,4 +552,28 @@ proptest! {
         l.close(&mut lw);
         prop_assert_eq!(lw.live(), 0);
     }
+}
+
+#[test]
+fn peek_leaves_the_data_for_the_next_read() {
+    let mut lw = FakeLwip::new();
+    let mut s = Socket::new(3);
+    s.attach(pcb(20)).unwrap();
+    assert_eq!(s.peek(&mut [0; 4], &mut lw), Err(err::WOULDBLOCK));
+    let (p, q) = (lw.pbuf(b"ab"), lw.pbuf(b"cde"));
+    assert!(s.on_recv(pcb(20), Some(p), &mut lw));
+    assert!(s.on_recv(pcb(20), Some(q), &mut lw));
+    let mut buf = [0u8; 4];
+    assert_eq!(s.peek(&mut buf, &mut lw), Ok(4));
+    assert_eq!(&buf, b"abcd");
+    assert_eq!(s.read(&mut buf[..1], &mut lw), Ok((1, Some(pcb(20)))));
+    assert_eq!(s.peek(&mut buf, &mut lw), Ok(4));
+    assert_eq!(&buf, b"bcde");
+    assert_eq!(s.buffered(), 4);
+    s.on_error(err::RST, &mut lw);
+    assert_eq!(s.read(&mut buf, &mut lw), Ok((4, None)));
+    // A peek sees the error and leaves it for the read.
+    assert_eq!(s.peek(&mut buf, &mut lw), Err(err::RST));
+    assert_eq!(s.read(&mut buf, &mut lw), Err(err::RST));
+    assert_eq!(s.peek(&mut buf, &mut lw), Ok(0));
 }

@@ -214,6 +214,22 @@ size_t mprs_port_lwip_pbuf_take(void *head, size_t offset, uint8_t *buf, size_t 
     return done;
 }
 
+size_t mprs_port_lwip_pbuf_copy(void *head, size_t offset, uint8_t *buf, size_t len) {
+    size_t done = 0;
+    for (struct bare_pbuf *p = head; p != NULL && done < len; p = p->next) {
+        if (offset >= p->len) {
+            offset -= p->len;
+            continue;
+        }
+        size_t n = p->len - offset;
+        n = n > len - done ? len - done : n;
+        memcpy(buf + done, p->payload + offset, n);
+        done += n;
+        offset = 0;
+    }
+    return done;
+}
+
 void mprs_port_lwip_pbuf_free(void *head) {
     (void)head;
 }

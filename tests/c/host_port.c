@@ -16,8 +16,8 @@ void host_port_set_errno(host_errno_numbering_t numbering) {
 }
 
 int host_errno(mprs_errno which) {
-    static const int internal[] = {5, 22, 11, 11, 12, 9, 95, 2, 17, 107, 104, 110, 114, 115, 103, 105};
-    static const int darwin[] = {5, 22, 35, 35, 12, 9, 102, 2, 17, 57, 54, 60, 37, 36, 53, 55};
+    static const int internal[] = {5, 22, 11, 11, 12, 9, 95, 2, 17, 107, 104, 110, 114, 115, 103, 105, 113, 98, 106};
+    static const int darwin[] = {5, 22, 35, 35, 12, 9, 102, 2, 17, 57, 54, 60, 37, 36, 53, 55, 65, 48, 56};
     size_t i = (size_t)which;
     if (i >= sizeof(internal) / sizeof(internal[0])) {
         return 22;

@@ -4,7 +4,7 @@ an lwIP board builds it (our variant in unix-lwip/: lwIP 2.2.1 from the tree, NO
 from the VM's event hook, our TAP netif, strict lock and assertion checks), in a network
 namespace made here, against the stock unix MicroPython (POSIX sockets) of the same tree.
 
-Per build of the socket module (C: extmod/modlwip.c; mprs: once mprs provides `socket`):
+Per build of the socket module (C: extmod/modlwip.c; mprs: c-glue/socket.c, MPRS_SUBSYSTEMS with socket):
   - MicroPython's tests/multi_net with run-multitests.py, the lwIP build as instance0 and as
     instance1, the stock build as the other;
   - tests/net_hosted's offline tests with run-tests.py -j 1 (lwIP's loopback);

@@ -5,26 +5,12 @@
 import socket
 import time
 
-# Shared helpers: listener(), connect(), recv_upto() (lib/net.py).
+# Shared helpers: listener(), connect(), recv_upto(), in_use() (lib/net.py).
 exec(open("lib/net.py").read())
 
 PORT = 8004
 N = 50
 SIZE = 100
-
-
-def in_use():
-    import lwip_tap  # the lwIP build's own module
-
-    # Counts in use only: not the link's frame counters.
-    st = {k: v for k, v in lwip_tap.stats().items() if not k.startswith("link_")}
-    # TIME-WAIT pcbs come from the TCP_PCB pool too.
-    st["memp_TCP_PCB"] -= st["tcp_tw"]
-    # So does lwIP's TCP timer (one SYS_TIMEOUT), which runs while any pcb is left.
-    if st["tcp_tw"] and not st["tcp_active"]:
-        st["memp_SYS_TIMEOUT"] -= 1
-    del st["tcp_tw"], st["tcp_active_states"]
-    return st
 
 
 def instance0():

@@ -26,3 +26,19 @@ def recv_upto(c, size):
             break
         data += chunk
     return data
+
+
+def in_use():
+    """lwIP's pcb lists and pools in use (lwip_tap.stats(), the lwIP build only), less what
+    TIME-WAIT holds: lwIP keeps those pcbs 2 MSL and reuses them when it runs out."""
+    import lwip_tap
+
+    # Counts in use only: not the link's frame counters.
+    st = {k: v for k, v in lwip_tap.stats().items() if not k.startswith("link_")}
+    # TIME-WAIT pcbs come from the TCP_PCB pool too.
+    st["memp_TCP_PCB"] -= st["tcp_tw"]
+    # So does lwIP's TCP timer (one SYS_TIMEOUT), which runs while any pcb is left.
+    if st["tcp_tw"] and not st["tcp_active"]:
+        st["memp_SYS_TIMEOUT"] -= 1
+    del st["tcp_tw"], st["tcp_active_states"]
+    return st
