@@ -9,6 +9,12 @@
 // select() that would leave lwIP frozen).
 #undef MICROPY_PY_TIME_CUSTOM_SLEEP
 
+// WebREPL as a board has it (the stage runs lib/micropython-lib's webrepl.py): one dupterm
+// slot, the `_webrepl` module (websocket is on in the unix port already). The REPL's input
+// is mprs_lwip_tap.c's (see __wrap_mp_hal_stdin_rx_chr there), which keeps lwIP running.
+#define MICROPY_PY_OS_DUPTERM (1)
+#define MICROPY_PY_WEBREPL (1)
+
 #ifndef __ASSEMBLER__
 void mprs_lwip_lock_enter(void);
 void mprs_lwip_lock_exit(void);

@@ -24,3 +24,9 @@ $(BUILD)/extmod/modlwip.o: CFLAGS += -Wno-error=sign-compare -DSOMAXCONN=128
 # mpconfigvariant.h takes time.sleep() off the port's select() (see there), leaving that
 # function of ports/unix/modtime.c unused.
 $(BUILD)/extmod/modtime.o: CFLAGS += -Wno-unused-function
+# The REPL's input waits in the VM's event loop (lwIP and scheduled callbacks run) and
+# reads the dupterm slot as a board does: mprs_lwip_tap.c's __wrap_mp_hal_stdin_rx_chr
+# stands for ports/unix/unix_mphal.c's function, whose read() of stdin would freeze lwIP.
+LDFLAGS_EXTRA += -Wl,--wrap=mp_hal_stdin_rx_chr
+# extmod/modwebrepl.c has a sign-compare warning on a 64-bit host, as modlwip.c.
+$(BUILD)/extmod/modwebrepl.o: CFLAGS += -Wno-error=sign-compare

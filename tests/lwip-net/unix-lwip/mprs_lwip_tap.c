@@ -29,6 +29,7 @@
 #include "py/objlist.h"
 #include "py/runtime.h"
 #include "py/mphal.h"
+#include "extmod/misc.h"
 #include "lwip/init.h"
 #include "lwip/etharp.h"
 #include "lwip/ip4_addr.h"
@@ -406,3 +407,46 @@ const mp_obj_module_t mprs_tap_module = {
 };
 
 MP_REGISTER_MODULE(MP_QSTR_lwip_tap, mprs_tap_module);
+
+// ---- the REPL's input --------------------------------------------------------------------
+
+// Stands for ports/unix/unix_mphal.c's mp_hal_stdin_rx_chr (linked with
+// -Wl,--wrap=mp_hal_stdin_rx_chr, see mpconfigvariant.mk). That one blocks in read() on
+// stdin, where lwIP and scheduled callbacks (WebREPL's accept, option 20) never run, and
+// spins on a dupterm stream with no data. This one waits as a board's REPL does: the
+// dupterm slot first (mp_os_dupterm_rx_chr: non-blocking, detaches a stream at EOF or
+// error), then stdin if it has a byte, else mp_event_wait_ms(1) (lwIP polled, scheduled
+// callbacks run; an exception they raise is printed, not thrown into the REPL's readline).
+#if MICROPY_PY_OS_DUPTERM
+// dupterm compares each byte read with the interrupt character; the unix port (whose ctrl-C
+// is a signal) has no shared/runtime/interrupt_char.c, so it is here and stays -1: a ctrl-C
+// sent over WebREPL is an ordinary byte.
+int mp_interrupt_char = -1;
+#endif
+
+int __wrap_mp_hal_stdin_rx_chr(void) {
+    for (;;) {
+        #if MICROPY_PY_OS_DUPTERM
+        int c = mp_os_dupterm_rx_chr();
+        if (c >= 0) {
+            return c == '\n' ? '\r' : c; // as unix_mphal.c (the client ends lines with \r\n)
+        }
+        #endif
+        struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
+        if (poll(&in, 1, 0) > 0) {
+            unsigned char ch;
+            ssize_t n = read(STDIN_FILENO, &ch, 1);
+            if (n <= 0) {
+                return 4; // end of input: ctrl-D, as the unix port
+            }
+            return ch == '\n' ? '\r' : ch;
+        }
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) == 0) {
+            mp_event_wait_ms(1);
+            nlr_pop();
+        } else {
+            mp_obj_print_exception(&mp_plat_print, MP_OBJ_FROM_PTR(nlr.ret_val));
+        }
+    }
+}
