@@ -41,6 +41,8 @@ import stage as mp  # noqa: E402  the MicroPython stage: tree copies, builds, ru
 VARIANT_DIR = os.path.join(HERE, "unix-lwip")
 FAULTS = os.path.join(HERE, "faults")
 BENCH = os.path.join(HERE, "bench", "throughput.py")
+WEBREPL_CLIENT = os.path.join(HERE, "webrepl", "client.py")
+WEBREPL_PY = os.path.join("lib", "micropython-lib", "micropython", "net", "webrepl")
 LWIP_BIN = os.path.join("ports", "unix", "build-" + os.path.basename(VARIANT_DIR), "micropython")
 STOCK_BIN = os.path.join("ports", "unix", "build-standard", "micropython")
 # The stock peer: the unix port's standard variant, less what this copy of the tree lacks.
@@ -344,6 +346,35 @@ def figures(netns, tree, lwip_inst, stock, build):
         log("figures (%s): not measured (%s; see %s)" % (build, res.get(BENCH, "not run"), os.path.relpath(logfile, ROOT)))
 
 
+def webrepl_over_lwip(netns, tree, lwip_inst, build):
+    """The real webrepl.py on the lwIP build, the PyPI client in the namespace (webrepl/):
+    {check: "pass" | "fail"}, or None where the tree has no webrepl.py."""
+    webrepl_dir = os.path.join(tree, WEBREPL_PY)
+    if not os.path.isfile(os.path.join(webrepl_dir, "webrepl.py")):
+        log("webrepl over lwip (%s): not run: %s has no webrepl.py" % (build, webrepl_dir))
+        return None
+    logfile = os.path.join(mp.logdir(), "lwip-net-webrepl-%s.log" % build)
+    env = dict(os.environ, **checks_env(os.path.join(mp.BUILD, "lwip-net-checks-webrepl-%s.log" % build)))
+    argv = [os.path.join(mp.VENV_BIN, "python"), WEBREPL_CLIENT, "--label", build, lwip_inst, webrepl_dir]
+    rc, secs = mp.run(netns.cmd(argv), HERE, logfile, env=env, timeout=240)
+    netns.kill_leftovers()
+    results = {}
+    line = "webrepl over lwip (%s): no result, exit %s (see %s)" % (build, rc, os.path.relpath(logfile, ROOT))
+    for l in open(logfile, errors="replace"):
+        m = re.match(r"(pass|FAIL)  ([^:]+):", l)
+        if m:
+            results[m.group(2)] = "pass" if m.group(1) == "pass" else "fail"
+        if l.startswith("webrepl over lwip"):
+            line = l.strip()
+    log("%s (%.0f s)" % (line, secs))
+    for l in open(logfile, errors="replace"):
+        if l.startswith(("FAIL", "pass  PUT and GET of 1048576")):
+            log("  " + l.strip())
+    if not results:
+        results["run"] = "fail"
+    return results
+
+
 STRICT_PROBE = "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8005))\ns.listen(1)\ns.close()\nprint('ok')"
 STRICT_ABORT = re.compile(r"^lwIP: (\w+) called without the lwIP lock|^lwIP: assertion .* failed", re.M)
 
@@ -469,6 +500,7 @@ def main():
                 r["faults"], fault_problems = fault_tests(netns, trees[tree], inst, stock, name)
                 problems += fault_problems
                 figures(netns, trees[tree], inst, stock, name)
+                r["webrepl"] = webrepl_over_lwip(netns, trees[tree], inst, name)
                 if name == "mprs" and n_checks:
                     problems.append("lwIP checks on the mprs build")
                 results[name] = r
@@ -488,6 +520,10 @@ def main():
                 for what, rerun in (("multi_net", rerun_multi), ("net_hosted", rerun_hosted)):
                     only_mprs = compare(what, {b: results[b][what] for b in results}, rerun)
                     problems += ["%s %s passes on C, fails on mprs" % (what, t) for t in only_mprs]
+                c_web, m_web = results["C"]["webrepl"], results["mprs"]["webrepl"]
+                if c_web is not None:
+                    worse = sorted(t for t, st in c_web.items() if st == "pass" and m_web.get(t) != "pass")
+                    problems += ["webrepl over lwip: %s passes on C, fails on mprs" % t for t in worse]
             else:
                 log("compare multi_net: C %s; mprs: no build yet" % summary(results["C"]["multi_net"]))
     except NetnsUnavailable as e:
