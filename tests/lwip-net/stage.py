@@ -11,13 +11,15 @@ Per build of the socket module (C: extmod/modlwip.c; mprs: c-glue/socket.c, MPRS
   - our fault tests (faults/*.py), whose outcome on the C build faults/expected-on-c.txt gives;
   - the lwIP calls made without the lwIP lock and lwIP's failed assertions, counted (the
     checks run in "log" mode here, so that a faulty build runs to the end of each test);
-  - figures: TCP throughput both ways and accepts per second over the TAP link.
+  - figures: TCP throughput both ways and accepts per second over the TAP link;
+  - WebREPL over lwIP (webrepl/): the tree's webrepl.py on the lwIP build, the PyPI client
+    in the namespace, printing "webrepl over lwip (<build>): <n> passed, <m> failed".
 Prints, per build and role:
     multi_net (C, lwip as instance0): <n> passed, <m> failed, <k> skipped
 and with both builds:
     compare multi_net: C <n> passed, <m> failed; mprs <n> passed, <m> failed; <k> differ
 Fails if a build or run breaks, if a fault test ends on the C build otherwise than listed,
-or if a test passes on the C build and fails on the mprs build. Skips, saying why, where
+or if a test (or WebREPL check) passes on the C build and fails on the mprs build. Skips, saying why, where
 MicroPython is absent or network namespaces cannot be made.
 
 Usage: stage.py [--build-dir DIR]   Environment: MICROPYTHON_DIR.
@@ -523,6 +525,10 @@ def main():
                 c_web, m_web = results["C"]["webrepl"], results["mprs"]["webrepl"]
                 if c_web is not None:
                     worse = sorted(t for t, st in c_web.items() if st == "pass" and m_web.get(t) != "pass")
+                    if worse:  # once more, as compare() does, before it counts
+                        log("webrepl over lwip: running again on mprs: %s" % "; ".join(worse))
+                        m_web = webrepl_over_lwip(netns, runs["mprs"][0], runs["mprs"][1], "mprs")
+                        worse = sorted(t for t, st in c_web.items() if st == "pass" and m_web.get(t) != "pass")
                     problems += ["webrepl over lwip: %s passes on C, fails on mprs" % t for t in worse]
             else:
                 log("compare multi_net: C %s; mprs: no build yet" % summary(results["C"]["multi_net"]))
