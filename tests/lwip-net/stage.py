@@ -350,13 +350,15 @@ def figures(netns, tree, lwip_inst, stock, build):
 
 def webrepl_over_lwip(netns, tree, lwip_inst, build):
     """The real webrepl.py on the lwIP build, the PyPI client in the namespace (webrepl/):
-    {check: "pass" | "fail"}, or None where the tree has no webrepl.py."""
+    ({check: "pass" | "fail"}, or None where the tree has no webrepl.py; the lwIP checks
+    let through)."""
     webrepl_dir = os.path.join(tree, WEBREPL_PY)
     if not os.path.isfile(os.path.join(webrepl_dir, "webrepl.py")):
         log("webrepl over lwip (%s): not run: %s has no webrepl.py" % (build, webrepl_dir))
-        return None
+        return None, 0
     logfile = os.path.join(mp.logdir(), "lwip-net-webrepl-%s.log" % build)
-    env = dict(os.environ, **checks_env(os.path.join(mp.BUILD, "lwip-net-checks-webrepl-%s.log" % build)))
+    check_log = os.path.join(mp.BUILD, "lwip-net-checks-webrepl-%s.log" % build)
+    env = dict(os.environ, **checks_env(check_log))
     argv = [os.path.join(mp.VENV_BIN, "python"), WEBREPL_CLIENT, "--label", build, lwip_inst, webrepl_dir]
     rc, secs = mp.run(netns.cmd(argv), HERE, logfile, env=env, timeout=240)
     netns.kill_leftovers()
@@ -374,7 +376,7 @@ def webrepl_over_lwip(netns, tree, lwip_inst, build):
             log("  " + l.strip())
     if not results:
         results["run"] = "fail"
-    return results
+    return results, report_checks(build, "webrepl", [check_log])
 
 
 STRICT_PROBE = "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8005))\ns.listen(1)\ns.close()\nprint('ok')"
@@ -502,7 +504,8 @@ def main():
                 r["faults"], fault_problems = fault_tests(netns, trees[tree], inst, stock, name)
                 problems += fault_problems
                 figures(netns, trees[tree], inst, stock, name)
-                r["webrepl"] = webrepl_over_lwip(netns, trees[tree], inst, name)
+                r["webrepl"], web_checks = webrepl_over_lwip(netns, trees[tree], inst, name)
+                n_checks += web_checks
                 if name == "mprs" and n_checks:
                     problems.append("lwIP checks on the mprs build")
                 results[name] = r
@@ -527,7 +530,7 @@ def main():
                     worse = sorted(t for t, st in c_web.items() if st == "pass" and m_web.get(t) != "pass")
                     if worse:  # once more, as compare() does, before it counts
                         log("webrepl over lwip: running again on mprs: %s" % "; ".join(worse))
-                        m_web = webrepl_over_lwip(netns, runs["mprs"][0], runs["mprs"][1], "mprs")
+                        m_web = webrepl_over_lwip(netns, runs["mprs"][0], runs["mprs"][1], "mprs")[0]
                         worse = sorted(t for t, st in c_web.items() if st == "pass" and m_web.get(t) != "pass")
                     problems += ["webrepl over lwip: %s passes on C, fails on mprs" % t for t in worse]
             else:
