@@ -50,39 +50,11 @@ def rust_subsystem(section):
     return None
 
 
-def map_sections(mapfile):
-    """(input section name, bytes, object) for every flash input section of a GNU ld map."""
-    out = []
-    section = None
-    in_map = False
-    for line in open(mapfile, errors="replace"):
-        if line.startswith("Linker script and memory map"):
-            in_map = True
-            continue
-        if not in_map:
-            continue
-        if re.match(r"^ \.[\w.$-]+\s*$", line):
-            section = line.split()[0]
-            continue
-        m = stage.MAP_SECTION.match(line.rstrip("\n"))
-        if not m:
-            if not line.startswith("  "):
-                section = None
-            continue
-        name = m.group(1) or section
-        size = int(m.group(3), 16)
-        obj = m.group(4).strip()
-        section = None
-        if name and size and not obj.startswith("*fill*") and name.startswith((".text", ".rodata", ".data")):
-            out.append((name, size, obj))
-    return out
-
-
 def report(trees, board):
     """Prints the per-subsystem lines for one board; returns (C total, mprs total)."""
     maps = {v: os.path.join(trees[v], "ports", "qemu", "build-" + board, "firmware.map") for v in stage.BUILDS}
-    c_secs = map_sections(maps["c"])
-    m_secs = map_sections(maps["mprs"])
+    c_secs = stage.map_sections(maps["c"])
+    m_secs = stage.map_sections(maps["mprs"])
     rows = {sub: [0, 0, 0] for sub in list(SUBSYSTEMS) + ["shared"]}  # C, Rust, glue
     for sub, (orig, _, _) in SUBSYSTEMS.items():
         rows[sub][0] = sum(n for _, n, o in c_secs if o.endswith("/" + orig))

@@ -480,10 +480,10 @@ def elf_size(prefix, elf):
 MAP_SECTION = re.compile(r"^ (\.[\w.$-]+)?\s*(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+(\S.*)$")
 
 
-def map_bytes(mapfile):
-    """Flash bytes (.text*, .rodata*, and .data* which flash holds too) per input object, from
-    the memory map part of a GNU ld map."""
-    per_obj = {}
+def map_sections(mapfile):
+    """(input section, bytes, object) for each flash input section (.text*, .rodata*, and
+    .data* which flash holds too) in the memory map part of a GNU ld map."""
+    out = []
     section = None
     in_map = False
     for line in open(mapfile, errors="replace"):
@@ -504,10 +504,16 @@ def map_bytes(mapfile):
         size = int(m.group(3), 16)
         obj = m.group(4).strip()
         section = None
-        if not name or size == 0 or obj.startswith("*fill*"):
-            continue
-        if name.startswith((".text", ".rodata", ".data")):
-            per_obj[obj] = per_obj.get(obj, 0) + size
+        if name and size and not obj.startswith("*fill*") and name.startswith((".text", ".rodata", ".data")):
+            out.append((name, size, obj))
+    return out
+
+
+def map_bytes(mapfile):
+    """Flash bytes per input object of a GNU ld map."""
+    per_obj = {}
+    for _, size, obj in map_sections(mapfile):
+        per_obj[obj] = per_obj.get(obj, 0) + size
     return per_obj
 
 
