@@ -116,10 +116,10 @@ pub unsafe extern "C" fn mprs_websocket_read(
     let len = uint_to_usize(size).unwrap_or(0);
     // SAFETY: the caller's guarantees.
     let (Some(ws), Some(_)) = (unsafe { state(storage) }, unsafe { buf.as_mut() }) else {
-        // SAFETY: errcode is writable.
         return if len == 0 {
             0
         } else {
+            // SAFETY: errcode is writable (the caller's guarantee).
             unsafe { einval(errcode) }
         };
     };
