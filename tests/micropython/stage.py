@@ -388,6 +388,20 @@ def finished_tests(logfile):
     return done
 
 
+def kill_strays(tree):
+    """Ends the emulators a run left behind in `tree`: pyboard.py starts qemu in a session of
+    its own, so when a stalled suite is killed its qemu goes on running (and taking a core)."""
+    tree = os.path.realpath(tree) + os.sep
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            exe = os.path.basename(os.readlink("/proc/%s/exe" % pid))
+            cwd = os.readlink("/proc/%s/cwd" % pid)
+            if exe.startswith("qemu-system") and (cwd + os.sep).startswith(tree):
+                os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            continue
+
+
 def suite_qemu(trees, board, mpy_cross):
     """The qemu port's own `make test` on both builds of one board, side by side."""
     def one(variant, files, tag):
@@ -405,6 +419,7 @@ def suite_qemu(trees, board, mpy_cross):
             extra = " ".join(["-r", result_dir] + excluded + files)
             rc, took = run(["make", "test", "RUN_TESTS_EXTRA=" + extra] + make_args_qemu(board, mpy_cross),
                            os.path.join(trees[variant], "ports", "qemu"), logfile, env=env, stall=QEMU_STALL)
+            kill_strays(trees[variant])
             secs += took
             if rc != STALLED:
                 break
