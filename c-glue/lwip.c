@@ -6,7 +6,7 @@
 // Compiled where MPRS_SUBSYSTEMS has lwip (libmprs.a is then built with its feature), on
 // the port's lwIP headers, scheduling with mp_sched_schedule when the port has a scheduler.
 // (The host tests build it as it is, over Debian's lwIP and a stand-in for the few
-// MicroPython headers it includes: tests/lwip/mp/.)
+// MicroPython headers it includes: tests/lwip/mp-standin/.)
 
 #include "py/mpconfig.h"
 #include <string.h>

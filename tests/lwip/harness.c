@@ -173,7 +173,7 @@ void mprs_lwip_port_run_callback(void *owner) {
 
 #if MPRS_LWIP_HOST_SCHEDULER
 
-// mp_sched_schedule for c-glue/lwip.c (tests/lwip/mp/py/runtime.h): a bounded queue, as
+// mp_sched_schedule for c-glue/lwip.c (tests/lwip/mp-standin/runtime.h): a bounded queue, as
 // MicroPython's.
 static pthread_mutex_t sched_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct {

@@ -9,13 +9,17 @@ DEPS_APT += liblwip-dev iproute2
 LWIP_CFLAGS = $(shell pkg-config --cflags lwip 2>/dev/null || echo -I/usr/include/lwip)
 LWIP_LIBS = $(shell pkg-config --libs lwip 2>/dev/null || echo -llwip)
 # lwIP's headers need POSIX types (ssize_t), so gnu99 rather than c99.
-# c-glue/lwip.c is built as in a port, over tests/lwip/mp/: a stand-in for the few
-# MicroPython headers it includes.
-LWIP_TEST_CFLAGS = -std=gnu99 $(CWARN) -g -Iinclude -Ic-glue -Itests/c -Itests/lwip -Itests/lwip/mp $(LWIP_CFLAGS) \
+# c-glue/lwip.c is built as in a port, over our stand-ins for the few MicroPython headers it
+# includes (tests/lwip/mp-standin/), copied to where "py/<name>.h" finds them.
+LWIP_MP_HEADERS = $(addprefix $(BUILD)/lwip-mp/py/,mpconfig.h mpstate.h runtime.h)
+$(BUILD)/lwip-mp/py/%.h: tests/lwip/mp-standin/%.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+LWIP_TEST_CFLAGS = -std=gnu99 $(CWARN) -g -Iinclude -Ic-glue -Itests/c -Itests/lwip -I$(BUILD)/lwip-mp $(LWIP_CFLAGS) \
 	$(HOST_DEFINES) -DMPRS_LWIP=1 -DMPRS_TEST_HOOKS=1
 # The default subsystems' host services and the shim of c-glue/lwip.c, over HOST_LWIP_LIB.
 LWIP_TEST_SRC = tests/lwip/harness.c c-glue/lwip.c $(HOST_PORT_C)
-LWIP_TEST_DEPS = $(LWIP_TEST_SRC) tests/lwip/harness.h $(wildcard tests/lwip/mp/py/*.h) c-glue/mprs_lwip.h $(HOST_LWIP_LIB) include/mprs.h
+LWIP_TEST_DEPS = $(LWIP_TEST_SRC) tests/lwip/harness.h $(LWIP_MP_HEADERS) c-glue/mprs_lwip.h $(HOST_LWIP_LIB) include/mprs.h
 LWIP_CYCLES_SANITIZED ?= 10000
 LWIP_CYCLES_VALGRIND ?= 10000
 

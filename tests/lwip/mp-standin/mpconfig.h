@@ -1,5 +1,5 @@
 // The host lwIP tests' stand-in for MicroPython's configuration, as c-glue/lwip.c reads it
-// (the tests build with -Itests/lwip/mp): a scheduler when the test build asks for one
+// (tests/mk/lwip.mk copies it to where "py/mpconfig.h" finds it): a scheduler when the test build asks for one
 // (MPRS_LWIP_HOST_SCHEDULER), and lwIP's core lock as the port's lwIP lock.
 #ifndef MPRS_TEST_MPCONFIG_H
 #define MPRS_TEST_MPCONFIG_H
