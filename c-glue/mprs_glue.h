@@ -18,6 +18,12 @@ struct mprs_call_t {
 #define MPRS_OBJ(o) ((mprs_obj_t)(o))
 #define MP_OBJ_FROM_MPRS(o) ((mp_obj_t)(o))
 
+// The protocol slot of obj's type (a stream's mp_stream_p_t, a pin's mp_pin_p_t), or NULL.
+static inline const void *mprs_protocol_of(mp_obj_t obj) {
+    const mp_obj_type_t *type = mp_obj_get_type(obj);
+    return MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
+}
+
 // Re-raises the exception a port service recorded, now that no Rust frame is live.
 static inline void mprs_call_reraise(mprs_call_t *call) {
     if (call->exc != MP_OBJ_NULL) {

@@ -124,16 +124,10 @@ mp_uint_t mprs_call_ioctl(mprs_call_t *call, mprs_ioctl_fn_t ioctl, mp_obj_t obj
     return protocol_call_protected(call, &c);
 }
 
-// The stream protocol of obj, or NULL.
-static const mp_stream_p_t *stream_of(mp_obj_t obj) {
-    const mp_obj_type_t *type = mp_obj_get_type(obj);
-    return MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
-}
-
 mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf, mprs_uint_t size, int *errcode, mprs_direction direction) {
     bool write = direction == MPRS_DIRECTION_WRITE;
     protocol_call_t c = { .obj = MP_OBJ_FROM_MPRS(stream), .buf = buf, .arg = size, .errcode = errcode, .kind = write ? CALL_WRITE : CALL_READ };
-    const mp_stream_p_t *stream_p = stream_of(c.obj);
+    const mp_stream_p_t *stream_p = mprs_protocol_of(c.obj);
     if (stream_p != NULL) {
         if (write) {
             c.fn.write = stream_p->write;
@@ -146,7 +140,7 @@ mprs_uint_t mprs_port_stream_io(mprs_call_t *call, mprs_obj_t stream, void *buf,
 
 mprs_uint_t mprs_port_stream_ioctl(mprs_call_t *call, mprs_obj_t stream, mprs_uint_t request, size_t arg, int *errcode) {
     mp_obj_t obj = MP_OBJ_FROM_MPRS(stream);
-    const mp_stream_p_t *stream_p = stream_of(obj);
+    const mp_stream_p_t *stream_p = mprs_protocol_of(obj);
     return mprs_call_ioctl(call, stream_p != NULL ? stream_p->ioctl : NULL, obj, request, arg, errcode);
 }
 

@@ -12,11 +12,10 @@ typedef mp_uint_t (*stream_io_fn_t)(mp_obj_t obj, void *buf, mp_uint_t size, int
 
 // The stream's read (or write) method; NULL if it has none.
 static stream_io_fn_t stream_io_fn(mp_obj_t stream, bool write) {
-    const mp_obj_type_t *type = mp_obj_get_type(stream);
-    if (!MP_OBJ_TYPE_HAS_SLOT(type, protocol)) {
+    const mp_stream_p_t *stream_p = mprs_protocol_of(stream);
+    if (stream_p == NULL) {
         return NULL;
     }
-    const mp_stream_p_t *stream_p = MP_OBJ_TYPE_GET_SLOT(type, protocol);
     return write ? (stream_io_fn_t)stream_p->write : stream_p->read;
 }
 
@@ -87,9 +86,8 @@ mp_off_t mp_stream_seek(mp_obj_t stream, mp_off_t offset, int whence, int *errco
 }
 
 const mp_stream_p_t *mp_get_stream_raise(mp_obj_t self_in, int flags) {
-    const mp_obj_type_t *type = mp_obj_get_type(self_in);
-    if (MP_OBJ_TYPE_HAS_SLOT(type, protocol)) {
-        const mp_stream_p_t *stream_p = MP_OBJ_TYPE_GET_SLOT(type, protocol);
+    const mp_stream_p_t *stream_p = mprs_protocol_of(self_in);
+    if (stream_p != NULL) {
         bool missing = ((flags & MP_STREAM_OP_READ) && stream_p->read == NULL)
             || ((flags & MP_STREAM_OP_WRITE) && stream_p->write == NULL)
             || ((flags & MP_STREAM_OP_IOCTL) && stream_p->ioctl == NULL);

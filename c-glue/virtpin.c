@@ -44,8 +44,7 @@ _Static_assert(sizeof(mprs_obj_base_t) == sizeof(mp_obj_base_t), "mprs: mp_obj_b
 // returns mean; the ioctl is called here, with no Rust frame live, so an exception from it
 // propagates as in extmod/virtpin.c. An object without the pin protocol is EINVAL.
 static int pin_op(mp_obj_t pin, mprs_pin_op op) {
-    const mp_obj_type_t *type = mp_obj_get_type(pin);
-    const mp_pin_p_t *pin_p = MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
+    const mp_pin_p_t *pin_p = mprs_protocol_of(pin);
     mprs_pin_call_t call;
     mprs_pin_start(&call, op);
     bool more;
