@@ -21,8 +21,8 @@ static stream_io_fn_t stream_io_fn(mp_obj_t stream, bool write) {
 
 // The stream loops run here, in C, and Rust's machine decides each step between the calls:
 // an exception from the stream propagates as in py/stream.c, over C frames only, and costs
-// no nlr_push. A missing method is EOPNOTSUPP.
-static mp_uint_t stream_call(stream_io_fn_t io, mp_obj_t stream, void *buf, mp_uint_t size, int *error) {
+// no nlr_push. A missing method is EOPNOTSUPP. Inlined: readline makes one per byte.
+static inline __attribute__((always_inline)) mp_uint_t stream_call(stream_io_fn_t io, mp_obj_t stream, void *buf, mp_uint_t size, int *error) {
     if (io == NULL) {
         *error = MP_EOPNOTSUPP;
         return MP_STREAM_ERROR;
@@ -30,11 +30,13 @@ static mp_uint_t stream_call(stream_io_fn_t io, mp_obj_t stream, void *buf, mp_u
     return io(stream, buf, size, error);
 }
 
-mp_uint_t mp_stream_rw(mp_obj_t stream, void *buf, mp_uint_t size, int *errcode, byte flags) {
-    stream_io_fn_t io = stream_io_fn(stream, flags & MP_STREAM_RW_WRITE);
-    mprs_rw_t rw;
+// mp_stream_rw over a method the caller looked up (stream_read_generic has the protocol
+// already; py/stream.c looks it up twice). Inlined in both callers: a call with six
+// arguments costs more shuffling than the loop.
+static inline __attribute__((always_inline)) mp_uint_t stream_rw_with(stream_io_fn_t io, mp_obj_t stream, void *buf, mp_uint_t size, int *errcode, byte flags) {
+    mprs_rw_t rw = { .len = size, .once = (flags & MP_STREAM_RW_ONCE) != 0 };
     int error = 0;
-    for (mp_uint_t len = mprs_rw_start(&rw, buf, size, flags); len != 0;) {
+    for (mp_uint_t len = size; len != 0;) {
         mp_uint_t out = stream_call(io, stream, (byte *)buf + rw.done, len, &error);
         len = mprs_rw_step(&rw, out, error);
     }
@@ -44,12 +46,17 @@ mp_uint_t mp_stream_rw(mp_obj_t stream, void *buf, mp_uint_t size, int *errcode,
     return rw.done;
 }
 
+mp_uint_t mp_stream_rw(mp_obj_t stream, void *buf, mp_uint_t size, int *errcode, byte flags) {
+    return stream_rw_with(stream_io_fn(stream, flags & MP_STREAM_RW_WRITE), stream, buf, size, errcode, flags);
+}
+
+// Grows the allocation to exactly len, as py/stream.c's readers grow theirs: the same
+// sizes let the heap extend blocks in place as often as it does for the C original.
 static void stream_set_len(vstr_t *vstr, size_t len) {
-    if (len > vstr->len) {
-        vstr_add_len(vstr, len - vstr->len);
-    } else {
-        vstr->len = len;
+    if (len > vstr->alloc) {
+        vstr_extend(vstr, len - vstr->alloc);
     }
+    vstr->len = len;
 }
 
 // Runs one of Rust's readers over stream into vstr; returns its status.
@@ -156,7 +163,7 @@ static mp_obj_t stream_read_generic(size_t n_args, const mp_obj_t *args, byte fl
     vstr_t vstr;
     vstr_init_len(&vstr, sz);
     int error;
-    mp_uint_t out_sz = mp_stream_rw(args[0], vstr.buf, sz, &error, flags);
+    mp_uint_t out_sz = stream_rw_with(stream_p->read, args[0], vstr.buf, sz, &error, flags);
     if (error != 0) {
         vstr_clear(&vstr);
         if (mp_is_nonblocking_error(error)) {
@@ -181,7 +188,7 @@ MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mp_stream_read1_obj, 1, 2, stream_read1);
 
 mp_obj_t mp_stream_write(mp_obj_t self_in, const void *buf, size_t len, byte flags) {
     int error;
-    mp_uint_t out_sz = mp_stream_rw(self_in, (void *)buf, len, &error, flags);
+    mp_uint_t out_sz = stream_rw_with(stream_io_fn(self_in, flags & MP_STREAM_RW_WRITE), self_in, (void *)buf, len, &error, flags);
     if (error != 0) {
         if (mp_is_nonblocking_error(error)) {
             // io.RawIOBase.write: None when a non-blocking stream takes nothing.

@@ -466,10 +466,13 @@ typedef struct {
 #endif
 
 /**
- * `mp_stream_rw` as a machine: `start` gives the length of the first underlying call,
- * made on the caller's buffer from offset `done`; `step` takes what that call returned
- * and gives the next length, 0 once finished. Then `done` is the bytes moved and `error`
- * 0 or the errno that stopped it (`*errcode`).
+ * `mp_stream_rw` as a machine: the first underlying call is for all `len` bytes (`start`),
+ * each call is made on the caller's buffer from offset `done`; `step` takes what that
+ * call returned and gives the next length, 0 once finished. Then `done` is the bytes
+ * moved and `error` 0 or the errno that stopped it (`*errcode`).
+ *
+ * A C driver begins one as `{ .len = size, .once = ... }` (`new`'s fields, the rest zero):
+ * a call into Rust for three stores would cost more than the stores.
  *
  * An underlying 0 ends it (EOF for read); an error ends it with the bytes done so far,
  * except that a non-blocking error after some progress ends it as success. A count
@@ -488,6 +491,9 @@ typedef struct {
    * 0, or the errno that ended it.
    */
   int32_t error;
+  /**
+   * One underlying call only (`MP_STREAM_RW_ONCE`).
+   */
   bool once;
 } mprs_rw_t;
 
@@ -1252,24 +1258,12 @@ mprs_uint_t mprs_stream_rw(mprs_call_t *call,
 
 #if defined(MPRS_STREAM)
 /**
- * Starts `mp_stream_rw` on `*rw` for `size` bytes at `buf` (`flags` as
- * `mp_stream_rw`'s). Returns the length of the first call to the stream's read or write,
- * at `buf + rw->done`; 0 means none: `rw->done` and `rw->error` are the result. A NULL
- * `buf` with a non-zero size is `EINVAL`.
- *
- * # Safety
- * `rw` must be valid for writes.
- */
-mprs_uint_t mprs_rw_start(mprs_rw_t *rw, const void *buf, mprs_uint_t size, uint8_t flags);
-#endif
-
-#if defined(MPRS_STREAM)
-/**
  * Takes what the stream's read or write returned (`out`, and `error` when `out` is
  * `MP_STREAM_ERROR`) and returns the length of the next call, 0 when finished.
  *
  * # Safety
- * `rw` must be a state `mprs_rw_start` began.
+ * `rw` must be a state begun as `RwState` says (`len` and `once` set, the rest zero),
+ * stepped only by this function since.
  */
 mprs_uint_t mprs_rw_step(mprs_rw_t *rw, mprs_uint_t out, int error);
 #endif

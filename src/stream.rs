@@ -43,10 +43,13 @@ pub trait RawStream {
     fn write(&mut self, buf: &[u8]) -> Result<usize, IoError>;
 }
 
-/// `mp_stream_rw` as a machine: `start` gives the length of the first underlying call,
-/// made on the caller's buffer from offset `done`; `step` takes what that call returned
-/// and gives the next length, 0 once finished. Then `done` is the bytes moved and `error`
-/// 0 or the errno that stopped it (`*errcode`).
+/// `mp_stream_rw` as a machine: the first underlying call is for all `len` bytes (`start`),
+/// each call is made on the caller's buffer from offset `done`; `step` takes what that
+/// call returned and gives the next length, 0 once finished. Then `done` is the bytes
+/// moved and `error` 0 or the errno that stopped it (`*errcode`).
+///
+/// A C driver begins one as `{ .len = size, .once = ... }` (`new`'s fields, the rest zero):
+/// a call into Rust for three stores would cost more than the stores.
 ///
 /// An underlying 0 ends it (EOF for read); an error ends it with the bytes done so far,
 /// except that a non-blocking error after some progress ends it as success. A count
@@ -60,7 +63,8 @@ pub struct RwState {
     pub done: usize,
     /// 0, or the errno that ended it.
     pub error: i32,
-    once: bool,
+    /// One underlying call only (`MP_STREAM_RW_ONCE`).
+    pub once: bool,
 }
 
 impl RwState {
@@ -82,30 +86,38 @@ impl RwState {
 
     /// Takes the last call's outcome; returns the length of the next call, 0 when finished.
     // Always inlined: it runs once per underlying call, and the FFI step is its only caller
-    // in a firmware.
+    // in a firmware. The usual outcome, progress within what was asked, stays here; the
+    // rest is out of line, so the common path saves no registers and calls nothing.
     #[inline(always)]
     pub fn step<E: Errnos + ?Sized>(&mut self, errnos: &E, outcome: Result<usize, i32>) -> usize {
         let remaining = self.len.saturating_sub(self.done);
         match outcome {
-            Ok(0) => return 0,
-            Ok(n) if n > remaining => {
-                self.error = errnos.value(MprsErrno::Eio);
-                return 0;
-            }
-            Ok(n) => {
+            Ok(n) if n != 0 && n <= remaining => {
                 self.done += n;
                 if self.once {
-                    return 0;
+                    0
+                } else {
+                    remaining - n
                 }
             }
+            Ok(0) => 0,
+            other => self.stop(errnos, other),
+        }
+    }
+
+    /// The outcomes that end it with a verdict: more than asked (EIO) or an error.
+    #[cold]
+    #[inline(never)]
+    fn stop<E: Errnos + ?Sized>(&mut self, errnos: &E, outcome: Result<usize, i32>) -> usize {
+        match outcome {
+            Ok(_) => self.error = errnos.value(MprsErrno::Eio),
             Err(code) => {
                 if self.done == 0 || !errnos.is_nonblocking(code) {
                     self.error = errno_or_eio(errnos, code);
                 }
-                return 0;
             }
         }
-        self.len - self.done
+        0
     }
 }
 

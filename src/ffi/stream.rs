@@ -80,36 +80,12 @@ pub unsafe extern "C" fn mprs_stream_rw(
     outcome.done as MpUint
 }
 
-/// Starts `mp_stream_rw` on `*rw` for `size` bytes at `buf` (`flags` as
-/// `mp_stream_rw`'s). Returns the length of the first call to the stream's read or write,
-/// at `buf + rw->done`; 0 means none: `rw->done` and `rw->error` are the result. A NULL
-/// `buf` with a non-zero size is `EINVAL`.
-///
-/// # Safety
-/// `rw` must be valid for writes.
-#[no_mangle]
-pub unsafe extern "C" fn mprs_rw_start(
-    rw: *mut RwState,
-    buf: *const c_void,
-    size: MpUint,
-    flags: u8,
-) -> MpUint {
-    let once = flags & MP_STREAM_RW_ONCE != 0;
-    let mut state = RwState::new(0, once);
-    match crate::abi::uint_to_usize(size) {
-        Some(len) if !buf.is_null() || len == 0 => state = RwState::new(len, once),
-        _ => state.error = PortErrnos.value(MprsErrno::Einval),
-    }
-    // SAFETY: the caller guarantees rw is valid for writes.
-    unsafe { rw.write(state) };
-    state.start() as MpUint
-}
-
 /// Takes what the stream's read or write returned (`out`, and `error` when `out` is
 /// `MP_STREAM_ERROR`) and returns the length of the next call, 0 when finished.
 ///
 /// # Safety
-/// `rw` must be a state `mprs_rw_start` began.
+/// `rw` must be a state begun as `RwState` says (`len` and `once` set, the rest zero),
+/// stepped only by this function since.
 #[no_mangle]
 pub unsafe extern "C" fn mprs_rw_step(rw: *mut RwState, out: MpUint, error: c_int) -> MpUint {
     // SAFETY: the caller guarantees rw is a live, initialised state.
