@@ -63,11 +63,11 @@ static void stream_set_len(vstr_t *vstr, size_t len) {
 static int stream_read_into(mp_obj_t stream, vstr_t *vstr, mprs_reader_kind kind, mp_int_t limit) {
     stream_io_fn_t read = stream_io_fn(stream, false);
     mprs_reader_t reader;
-    mprs_reader_start(&reader, kind, limit);
     mp_uint_t moved = 0;
     mp_uint_t out = 0;
     int error = 0;
-    while (mprs_reader_step(&reader, (const uint8_t *)vstr->buf, vstr->len, moved, out, error)) {
+    for (bool more = mprs_reader_start(&reader, kind, limit, vstr->len); more;
+         more = mprs_reader_step(&reader, (const uint8_t *)vstr->buf, vstr->len, moved, out, error)) {
         stream_set_len(vstr, reader.want);
         byte *window = (byte *)vstr->buf + reader.at;
         moved = 0;

@@ -498,9 +498,9 @@ typedef struct {
 } mprs_rw_t;
 
 /**
- * A reader as a machine. Each `step` gets the buffer as it is and what the last window's
- * reads returned (ignored on the first step). It returns true for another window: size
- * the buffer to `want` bytes, then read into `at..at + len`. It returns false when
+ * A reader as a machine. `begin` gets the buffer's length, and each `step` the buffer as it
+ * is and what the last window's reads returned. Each returns true for another window:
+ * size the buffer to `want` bytes, then read into `at..at + len`. It returns false when
  * finished: size the buffer to `want`, and `status` is `READ_DATA`, `READ_NONE` or the
  * errno to raise.
  *
@@ -520,9 +520,8 @@ typedef struct {
   int32_t stop;
   int32_t status;
   mprs_reader_kind kind;
-  bool started;
   /**
-   * The buffer's length when the reader started.
+   * The buffer's length when the reader began.
    */
   size_t start;
   /**
@@ -1270,14 +1269,18 @@ mprs_uint_t mprs_rw_step(mprs_rw_t *rw, mprs_uint_t out, int error);
 
 #if defined(MPRS_STREAM)
 /**
- * Starts a reader on `*reader`: `limit` is readline's byte limit or `read(n)`'s character
- * count on text, negative for none; `read()` to EOF ignores it. Drive it with
- * `mprs_reader_step`.
+ * Starts a reader on `*reader` over a buffer already holding `filled` bytes, which it
+ * keeps: `limit` is readline's byte limit or `read(n)`'s character count on text,
+ * negative for none; `read()` to EOF ignores it. Returns as `mprs_reader_step` does, for
+ * the first window; drive it on with `mprs_reader_step`.
  *
  * # Safety
  * `reader` must be valid for writes.
  */
-void mprs_reader_start(mprs_reader_t *reader, mprs_reader_kind kind, mprs_int_t limit);
+bool mprs_reader_start(mprs_reader_t *reader,
+                       mprs_reader_kind kind,
+                       mprs_int_t limit,
+                       size_t filled);
 #endif
 
 #if defined(MPRS_STREAM)

@@ -211,9 +211,9 @@ pub enum MprsReaderKind {
     Text,
 }
 
-/// A reader as a machine. Each `step` gets the buffer as it is and what the last window's
-/// reads returned (ignored on the first step). It returns true for another window: size
-/// the buffer to `want` bytes, then read into `at..at + len`. It returns false when
+/// A reader as a machine. `begin` gets the buffer's length, and each `step` the buffer as it
+/// is and what the last window's reads returned. Each returns true for another window:
+/// size the buffer to `want` bytes, then read into `at..at + len`. It returns false when
 /// finished: size the buffer to `want`, and `status` is `READ_DATA`, `READ_NONE` or the
 /// errno to raise.
 ///
@@ -232,8 +232,7 @@ pub struct Reader {
     pub stop: i32,
     pub status: i32,
     kind: MprsReaderKind,
-    started: bool,
-    /// The buffer's length when the reader started.
+    /// The buffer's length when the reader began.
     start: usize,
     /// Line: bytes still allowed. Text: characters still wanted.
     left: usize,
@@ -265,7 +264,6 @@ impl Reader {
             },
             status: READ_DATA,
             kind,
-            started: false,
             start: 0,
             left: limit.unwrap_or(usize::MAX),
             free: 0,
@@ -283,6 +281,17 @@ impl Reader {
         }
     }
 
+    /// Begins on a buffer holding `filled` bytes, which the reader keeps: the first window.
+    pub fn begin(&mut self, filled: usize) -> bool {
+        self.start = filled;
+        self.want = filled;
+        self.counted = filled;
+        if self.kind == MprsReaderKind::Text {
+            return self.begin_round(self.left);
+        }
+        self.next_chunk()
+    }
+
     /// `moved`: the bytes a per-byte window's calls moved before `last`, the outcome of
     /// the window's last call.
     pub fn step<E: Errnos + ?Sized>(
@@ -292,16 +301,6 @@ impl Reader {
         moved: usize,
         last: Result<usize, i32>,
     ) -> bool {
-        if !self.started {
-            self.started = true;
-            self.start = bytes.len();
-            self.want = self.start;
-            self.counted = self.start;
-            if self.kind == MprsReaderKind::Text {
-                return self.begin_round(self.left);
-            }
-            return self.next_chunk();
-        }
         if self.kind == MprsReaderKind::Text {
             return self.text_step(errnos, bytes, last);
         }
@@ -341,6 +340,7 @@ impl Reader {
     }
 
     /// Line and all: the next window, the buffer's free tail, grown when used up.
+    #[inline(always)]
     fn next_chunk(&mut self) -> bool {
         if self.left == 0 {
             return self.finish(READ_DATA);

@@ -93,9 +93,10 @@ pub unsafe extern "C" fn mprs_rw_step(rw: *mut RwState, out: MpUint, error: c_in
     state.step(&PortErrnos, outcome(out, error)) as MpUint
 }
 
-/// Starts a reader on `*reader`: `limit` is readline's byte limit or `read(n)`'s character
-/// count on text, negative for none; `read()` to EOF ignores it. Drive it with
-/// `mprs_reader_step`.
+/// Starts a reader on `*reader` over a buffer already holding `filled` bytes, which it
+/// keeps: `limit` is readline's byte limit or `read(n)`'s character count on text,
+/// negative for none; `read()` to EOF ignores it. Returns as `mprs_reader_step` does, for
+/// the first window; drive it on with `mprs_reader_step`.
 ///
 /// # Safety
 /// `reader` must be valid for writes.
@@ -104,9 +105,15 @@ pub unsafe extern "C" fn mprs_reader_start(
     reader: *mut Reader,
     kind: MprsReaderKind,
     limit: MpInt,
-) {
-    // SAFETY: the caller guarantees reader is valid for writes.
-    unsafe { reader.write(Reader::new(kind, usize::try_from(limit).ok())) };
+    filled: usize,
+) -> bool {
+    // SAFETY: the caller guarantees reader is valid for writes; once written, it is a live
+    // Reader the caller owns.
+    let reader = unsafe {
+        reader.write(Reader::new(kind, usize::try_from(limit).ok()));
+        &mut *reader
+    };
+    reader.begin(filled)
 }
 
 /// One step of a reader, given the buffer as it is (`buf`, `len` bytes), the bytes a

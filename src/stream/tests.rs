@@ -110,12 +110,13 @@ impl VecBuf {
 /// stream or the growth ends it at once, as the VM's would.
 fn drive(s: &mut Fake, buf: &mut VecBuf, mut reader: Reader) -> Result<ReadEnd, IoError> {
     let numbering = s.numbering;
-    let (mut moved, mut last) = (0, Ok(0));
-    while reader.step(&numbering, &buf.bytes, moved, last) {
+    let mut more = reader.begin(buf.bytes.len());
+    while more {
         buf.resize(reader.want)?;
         // Indexing panics if the machine ever asks for a window outside the buffer.
         let window = &mut buf.bytes[reader.at..reader.at + reader.len];
-        moved = 0;
+        let mut moved = 0;
+        let mut last;
         let call = |s: &mut Fake, into: &mut [u8]| match s.read(into) {
             Ok(n) => Ok(Ok(n)),
             Err(IoError::Errno(code)) => Ok(Err(code)),
@@ -135,6 +136,7 @@ fn drive(s: &mut Fake, buf: &mut VecBuf, mut reader: Reader) -> Result<ReadEnd, 
                 }
             }
         }
+        more = reader.step(&numbering, &buf.bytes, moved, last);
     }
     assert!(
         reader.want <= buf.bytes.len(),

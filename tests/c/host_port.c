@@ -152,11 +152,11 @@ static bool host_vstr_resize(mprs_call_t *call, host_vstr_t *v, size_t want) {
 
 int host_read_into(mprs_call_t *call, host_stream_t *s, host_vstr_t *v, mprs_reader_kind kind, mprs_int_t limit) {
     mprs_reader_t reader;
-    mprs_reader_start(&reader, kind, limit);
     size_t moved = 0;
     mprs_uint_t out = 0;
     int error = 0;
-    while (mprs_reader_step(&reader, v->buf, v->len, moved, out, error)) {
+    for (bool more = mprs_reader_start(&reader, kind, limit, v->len); more;
+         more = mprs_reader_step(&reader, v->buf, v->len, moved, out, error)) {
         if (!host_vstr_resize(call, v, reader.want)) {
             return MPRS_RAISED;
         }
