@@ -19,7 +19,7 @@ struct mprs_call_t {
 #define MP_OBJ_FROM_MPRS(o) ((mp_obj_t)(o))
 
 // The protocol slot of obj's type (a stream's mp_stream_p_t, a pin's mp_pin_p_t), or NULL.
-static inline const void *mprs_protocol_of(mp_obj_t obj) {
+static inline __attribute__((always_inline)) const void *mprs_protocol_of(mp_obj_t obj) {
     const mp_obj_type_t *type = mp_obj_get_type(obj);
     return MP_OBJ_TYPE_HAS_SLOT(type, protocol) ? MP_OBJ_TYPE_GET_SLOT(type, protocol) : NULL;
 }

@@ -10,8 +10,9 @@
 
 typedef mp_uint_t (*stream_io_fn_t)(mp_obj_t obj, void *buf, mp_uint_t size, int *errcode);
 
-// The stream's read (or write) method; NULL if it has none.
-static stream_io_fn_t stream_io_fn(mp_obj_t stream, bool write) {
+// The stream's read (or write) method; NULL if it has none. Inlined: it is on every
+// stream call's path.
+static inline __attribute__((always_inline)) stream_io_fn_t stream_io_fn(mp_obj_t stream, bool write) {
     const mp_stream_p_t *stream_p = mprs_protocol_of(stream);
     if (stream_p == NULL) {
         return NULL;

@@ -340,7 +340,6 @@ impl Reader {
     }
 
     /// Line and all: the next window, the buffer's free tail, grown when used up.
-    #[inline(always)]
     fn next_chunk(&mut self) -> bool {
         if self.left == 0 {
             return self.finish(READ_DATA);
