@@ -359,6 +359,7 @@ impl Reader {
     }
 
     /// Text: a round that reads `more` bytes exactly, or finishes when none are wanted.
+    #[inline(always)]
     fn begin_round(&mut self, more: usize) -> bool {
         if more == 0 {
             return self.finish(READ_DATA);
