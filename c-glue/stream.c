@@ -35,7 +35,7 @@ static inline __attribute__((always_inline)) mp_uint_t stream_call(stream_io_fn_
 // already; py/stream.c looks it up twice). Inlined in both callers: a call with six
 // arguments costs more shuffling than the loop.
 static inline __attribute__((always_inline)) mp_uint_t stream_rw_with(stream_io_fn_t io, mp_obj_t stream, void *buf, mp_uint_t size, int *errcode, byte flags) {
-    mprs_rw_t rw = { .len = size, .once = (flags & MP_STREAM_RW_ONCE) != 0 };
+    mprs_rw_t rw = { .left = size, .once = (flags & MP_STREAM_RW_ONCE) != 0 };
     int error = 0;
     for (mp_uint_t len = size; len != 0;) {
         mp_uint_t out = stream_call(io, stream, (byte *)buf + rw.done, len, &error);

@@ -466,13 +466,13 @@ typedef struct {
 #endif
 
 /**
- * `mp_stream_rw` as a machine: the first underlying call is for all `len` bytes (`start`),
- * each call is made on the caller's buffer from offset `done`; `step` takes what that
- * call returned and gives the next length, 0 once finished. Then `done` is the bytes
- * moved and `error` 0 or the errno that stopped it (`*errcode`).
+ * `mp_stream_rw` as a machine: the first underlying call is for all `left` bytes
+ * (`start`), each call is made on the caller's buffer from offset `done`; `step` takes
+ * what that call returned and gives the next length, 0 once finished. Then `done` is the
+ * bytes moved and `error` 0 or the errno that stopped it (`*errcode`).
  *
- * A C driver begins one as `{ .len = size, .once = ... }` (`new`'s fields, the rest zero):
- * a call into Rust for three stores would cost more than the stores.
+ * A C driver begins one as `{ .left = size, .once = ... }` (`new`'s fields, the rest
+ * zero): a call into Rust for three stores would cost more than the stores.
  *
  * An underlying 0 ends it (EOF for read); an error ends it with the bytes done so far,
  * except that a non-blocking error after some progress ends it as success. A count
@@ -480,9 +480,9 @@ typedef struct {
  */
 typedef struct {
   /**
-   * Bytes asked for.
+   * Bytes still to move.
    */
-  size_t len;
+  size_t left;
   /**
    * Bytes moved so far: the next call starts at this offset.
    */
@@ -1261,7 +1261,7 @@ mprs_uint_t mprs_stream_rw(mprs_call_t *call,
  * `MP_STREAM_ERROR`) and returns the length of the next call, 0 when finished.
  *
  * # Safety
- * `rw` must be a state begun as `RwState` says (`len` and `once` set, the rest zero),
+ * `rw` must be a state begun as `RwState` says (`left` and `once` set, the rest zero),
  * stepped only by this function since.
  */
 mprs_uint_t mprs_rw_step(mprs_rw_t *rw, mprs_uint_t out, int error);

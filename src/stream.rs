@@ -43,13 +43,13 @@ pub trait RawStream {
     fn write(&mut self, buf: &[u8]) -> Result<usize, IoError>;
 }
 
-/// `mp_stream_rw` as a machine: the first underlying call is for all `len` bytes (`start`),
-/// each call is made on the caller's buffer from offset `done`; `step` takes what that
-/// call returned and gives the next length, 0 once finished. Then `done` is the bytes
-/// moved and `error` 0 or the errno that stopped it (`*errcode`).
+/// `mp_stream_rw` as a machine: the first underlying call is for all `left` bytes
+/// (`start`), each call is made on the caller's buffer from offset `done`; `step` takes
+/// what that call returned and gives the next length, 0 once finished. Then `done` is the
+/// bytes moved and `error` 0 or the errno that stopped it (`*errcode`).
 ///
-/// A C driver begins one as `{ .len = size, .once = ... }` (`new`'s fields, the rest zero):
-/// a call into Rust for three stores would cost more than the stores.
+/// A C driver begins one as `{ .left = size, .once = ... }` (`new`'s fields, the rest
+/// zero): a call into Rust for three stores would cost more than the stores.
 ///
 /// An underlying 0 ends it (EOF for read); an error ends it with the bytes done so far,
 /// except that a non-blocking error after some progress ends it as success. A count
@@ -57,8 +57,8 @@ pub trait RawStream {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RwState {
-    /// Bytes asked for.
-    pub len: usize,
+    /// Bytes still to move.
+    pub left: usize,
     /// Bytes moved so far: the next call starts at this offset.
     pub done: usize,
     /// 0, or the errno that ended it.
@@ -71,7 +71,7 @@ impl RwState {
     #[inline]
     pub fn new(len: usize, once: bool) -> Self {
         RwState {
-            len,
+            left: len,
             done: 0,
             error: 0,
             once,
@@ -81,7 +81,7 @@ impl RwState {
     /// The length of the first call (0: none to make).
     #[inline]
     pub fn start(&self) -> usize {
-        self.len
+        self.left
     }
 
     /// Takes the last call's outcome; returns the length of the next call, 0 when finished.
@@ -90,14 +90,16 @@ impl RwState {
     // rest is out of line, so the common path saves no registers and calls nothing.
     #[inline(always)]
     pub fn step<E: Errnos + ?Sized>(&mut self, errnos: &E, outcome: Result<usize, i32>) -> usize {
-        let remaining = self.len.saturating_sub(self.done);
+        let left = self.left;
         match outcome {
-            Ok(n) if n != 0 && n <= remaining => {
+            // 1..=left, in one comparison.
+            Ok(n) if n.wrapping_sub(1) < left => {
                 self.done += n;
+                self.left = left - n;
                 if self.once {
                     0
                 } else {
-                    remaining - n
+                    left - n
                 }
             }
             Ok(0) => 0,

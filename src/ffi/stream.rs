@@ -84,7 +84,7 @@ pub unsafe extern "C" fn mprs_stream_rw(
 /// `MP_STREAM_ERROR`) and returns the length of the next call, 0 when finished.
 ///
 /// # Safety
-/// `rw` must be a state begun as `RwState` says (`len` and `once` set, the rest zero),
+/// `rw` must be a state begun as `RwState` says (`left` and `once` set, the rest zero),
 /// stepped only by this function since.
 #[no_mangle]
 pub unsafe extern "C" fn mprs_rw_step(rw: *mut RwState, out: MpUint, error: c_int) -> MpUint {

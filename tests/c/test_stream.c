@@ -196,29 +196,29 @@ static void null_errcode_and_null_buffer(void **state) {
 static void rw_machine_steps(void **state) {
     (void)state;
     mprs_rw_t rw;
-    // Begun as the header says: len and once, the rest zero.
+    // Begun as the header says: left and once, the rest zero.
     // Exact: short counts are repeated at the offset reached; the end is done == len.
-    rw = (mprs_rw_t){ .len = 10, .once = false };
+    rw = (mprs_rw_t){ .left = 10, .once = false };
     assert_int_equal(mprs_rw_step(&rw, 4, 0), 6);
     assert_int_equal(rw.done, 4);
     assert_int_equal(mprs_rw_step(&rw, 6, 0), 0);
     assert_int_equal(rw.done, 10);
     assert_int_equal(rw.error, 0);
     // An error without an errno is EIO, not success.
-    rw = (mprs_rw_t){ .len = 10, .once = false };
+    rw = (mprs_rw_t){ .left = 10, .once = false };
     assert_int_equal(mprs_rw_step(&rw, STREAM_ERROR, 0), 0);
     assert_int_equal(rw.error, host_errno(MPRS_ERRNO_EIO));
     // More than asked is EIO; EAGAIN after progress is success with the progress.
-    rw = (mprs_rw_t){ .len = 10, .once = false };
+    rw = (mprs_rw_t){ .left = 10, .once = false };
     assert_int_equal(mprs_rw_step(&rw, 11, 0), 0);
     assert_int_equal(rw.error, host_errno(MPRS_ERRNO_EIO));
-    rw = (mprs_rw_t){ .len = 10, .once = false };
+    rw = (mprs_rw_t){ .left = 10, .once = false };
     assert_int_equal(mprs_rw_step(&rw, 3, 0), 7);
     assert_int_equal(mprs_rw_step(&rw, STREAM_ERROR, host_errno(MPRS_ERRNO_EAGAIN)), 0);
     assert_int_equal(rw.done, 3);
     assert_int_equal(rw.error, 0);
     // Once: one call whatever it moved.
-    rw = (mprs_rw_t){ .len = 10, .once = true };
+    rw = (mprs_rw_t){ .left = 10, .once = true };
     assert_int_equal(mprs_rw_step(&rw, 2, 0), 0);
     assert_int_equal(rw.done, 2);
 }
