@@ -52,7 +52,7 @@ MICROPYTHON_DIR ?= $(abspath ../shared/micropython)
 include $(sort $(wildcard tests/mk/*.mk))
 
 .PHONY: all lib header header-check glue-check example test deps rust-checks rust-tests c-tests \
-	thumb subset-lib link-test size bench clean
+	thumb subset-lib link-test size size-socket bench clean
 
 all: deps lib header example
 
@@ -157,10 +157,17 @@ link-test: $(addprefix bare-lib-,$(LINK_TEST_TARGETS)) subset-lib
 		$(BUILD)/link-test/subset "$(LINK_TEST_SUBSET)" --no-gc-sections
 
 # Rust per subsystem in the link test's firmware; then, per subsystem, mprs (Rust + glue)
-# against the C original as linked into MicroPython's qemu firmware for three cores.
+# against the C original as linked into MicroPython's qemu firmware for three cores; then
+# the socket module on lwIP against extmod/modlwip.c, each linked alone for a Cortex-M4F
+# (tests/micropython/socket_size.py says how).
 size: $(HOST_LWIP_LIB) link-test $(VENV)/.installed
 	bash tests/scripts/size.sh "$(SIZE_SUBSYSTEMS)" $(HOST_LWIP_LIB) $(THUMB_LIB) $(BUILD)/link-test/$(THUMB_TARGET)/firmware.elf
 	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/micropython/size_report.py --build-dir $(BUILD)
+	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/micropython/socket_size.py --build-dir $(BUILD)
+
+# The socket module's line alone.
+size-socket: $(VENV)/.installed
+	MICROPYTHON_DIR=$(MICROPYTHON_DIR) $(VENV)/bin/python tests/micropython/socket_size.py --build-dir $(BUILD)
 
 bench: lib
 	@for b in bench-stream bench-dupterm-pin $(BENCHES); do $(MAKE) --no-print-directory $$b; done
