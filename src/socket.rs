@@ -26,6 +26,7 @@ pub mod lwip_err {
 
 /// lwIP's error code as errno: the one table of the module. `None` for ERR_OK and for
 /// anything that is not an lwIP error (an unknown code is EIO, never 0).
+#[inline(never)]
 pub fn errno_of(lwip: i32) -> Option<MprsErrno> {
     use lwip_err::*;
     Some(match lwip {

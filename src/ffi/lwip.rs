@@ -124,23 +124,31 @@ impl SocketPtr {
 /// Runs `f` on the socket at `s` inside the critical section; ERR_ARG when `s` is NULL or
 /// not initialised.
 fn with_socket<T>(s: SocketPtr, f: impl FnOnce(&mut Socket) -> T) -> Result<T, c_int> {
+    critical_section::with(|cs| checked(s, cs).map(f))
+}
+
+/// The socket at `s`, for the critical section `_cs` only; ERR_ARG when `s` is NULL or not
+/// initialised. One copy for every export (with_socket is generic over its closure).
+#[inline(never)]
+fn checked<'cs>(
+    s: SocketPtr,
+    _cs: critical_section::CriticalSection<'cs>,
+) -> Result<&'cs mut Socket, c_int> {
     let SocketPtr(s) = s;
     if s.is_null() {
         return Err(err::ARG);
     }
     let stored = s.cast::<Stored>();
-    critical_section::with(|_| {
-        // SAFETY: s is non-NULL and valid (SocketPtr's contract); the magic word is read
-        // raw before any reference is formed, so zeroed storage is refused.
-        let magic = unsafe { ptr::addr_of!((*stored).magic).read() };
-        if magic != MAGIC {
-            return Err(err::ARG);
-        }
-        // SAFETY: initialised by mprs_lwip_init (the magic says so); the critical section
-        // excludes every other context, so this is the only reference.
-        let socket = unsafe { &mut (*stored).socket };
-        Ok(f(socket))
-    })
+    // SAFETY: s is non-NULL and valid (SocketPtr's contract); the magic word is read
+    // raw before any reference is formed, so zeroed storage is refused.
+    let magic = unsafe { ptr::addr_of!((*stored).magic).read() };
+    if magic != MAGIC {
+        return Err(err::ARG);
+    }
+    // SAFETY: initialised by mprs_lwip_init (the magic says so); the critical section,
+    // which `_cs` proves held and which outlives the reference, excludes every other
+    // context, so this is the only reference.
+    Ok(unsafe { &mut (*stored).socket })
 }
 
 /// Two sockets at once (accept); both must differ.
@@ -557,16 +565,12 @@ pub unsafe extern "C" fn mprs_lwip_close(
     let s = unsafe { SocketPtr::new(s) };
     match with_socket(s, |sock| sock.close(&mut PortLwip)) {
         Ok(t) => {
-            let mut pending = [ptr::null_mut(); MPRS_LWIP_BACKLOG_MAX];
-            for (dst, src) in pending.iter_mut().zip(t.pending) {
-                *dst = raw(src);
-            }
             // SAFETY: checked non-NULL; the caller's guarantee that it is writable.
             unsafe {
                 out.write(MprsLwipTeardown {
                     pcb: raw(t.pcb),
                     listening: t.listening,
-                    pending,
+                    pending: t.pending.map(raw),
                 })
             };
             err::OK

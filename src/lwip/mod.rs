@@ -698,9 +698,10 @@ impl Socket {
     /// abort. A second close does nothing.
     pub fn close(&mut self, lwip: &mut impl Lwip) -> Teardown {
         let mut teardown = Teardown::default();
-        match core::mem::replace(&mut self.role, Role::Closed) {
-            Role::Listening { pcb, mut queue } => {
-                teardown.pcb = Some(pcb);
+        // In place: the listening role is a few hundred bytes, not worth a move.
+        match &mut self.role {
+            Role::Listening { pcb, queue } => {
+                teardown.pcb = Some(*pcb);
                 teardown.listening = true;
                 for out in teardown.pending.iter_mut() {
                     let Some(pending) = queue.take() else { break };
@@ -714,6 +715,7 @@ impl Socket {
             }
             Role::Idle | Role::Closed => {}
         }
+        self.role = Role::Closed;
         self.callback.set(false);
         teardown
     }
