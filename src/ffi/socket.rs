@@ -82,20 +82,33 @@ fn tcp_of(b: u8) -> Tcp {
     }
 }
 
-/// Runs `f` on the state at `s`; `None` when `s` is NULL.
+/// Runs `f` on the TCP state at `s` (the state and connect's error); `None` when `s` is
+/// NULL.
 ///
 /// # Safety
 /// `s` is NULL or a valid `mprs_socket_state_t` that no other context uses during the call.
 unsafe fn with_state<T>(
     s: *mut MprsSocketState,
-    f: impl FnOnce(&mut Tcp, &mut i8, &mut Ring) -> T,
+    f: impl FnOnce(&mut Tcp, &mut i8) -> T,
 ) -> Option<T> {
-    // SAFETY: the caller's guarantee: NULL or valid and unaliased for the call.
+    // SAFETY: the caller's guarantee (# Safety).
     let st = unsafe { s.as_mut() }?;
     let mut tcp = tcp_of(st.tcp);
-    let mut ring = Ring::from_parts(st.ring_head, st.ring_len);
-    let out = f(&mut tcp, &mut st.failed, &mut ring);
+    let out = f(&mut tcp, &mut st.failed);
     st.tcp = tcp as u8;
+    Some(out)
+}
+
+/// Runs `f` on the receive ring at `s`; `None` when `s` is NULL. Apart from `with_state`,
+/// so that no export converts a part of the state it does not use.
+///
+/// # Safety
+/// As for `with_state`.
+unsafe fn with_ring<T>(s: *mut MprsSocketState, f: impl FnOnce(&mut Ring) -> T) -> Option<T> {
+    // SAFETY: the caller's guarantee (# Safety).
+    let st = unsafe { s.as_mut() }?;
+    let mut ring = Ring::from_parts(st.ring_head, st.ring_len);
+    let out = f(&mut ring);
     (st.ring_head, st.ring_len) = ring.parts();
     Some(out)
 }
@@ -132,7 +145,7 @@ pub extern "C" fn mprs_socket_wait_step(nonblocking: bool, expired: bool) -> Mpr
 pub unsafe extern "C" fn mprs_socket_connect_start(s: *mut MprsSocketState) -> MprsSocketStep {
     // SAFETY: the caller's guarantee for `s`.
     let r = unsafe {
-        with_state(s, |tcp, failed, _| {
+        with_state(s, |tcp, failed| {
             let r = connect_start(tcp, i32::from(*failed));
             if r == ConnectStart::Start {
                 *failed = 0;
@@ -157,7 +170,7 @@ pub unsafe extern "C" fn mprs_socket_connect_start(s: *mut MprsSocketState) -> M
 pub unsafe extern "C" fn mprs_socket_on_connect(s: *mut MprsSocketState, lwip_err: c_int) -> bool {
     // SAFETY: the caller's guarantee for `s`.
     let r = unsafe {
-        with_state(s, |tcp, failed, _| {
+        with_state(s, |tcp, failed| {
             if *tcp != Tcp::Connecting {
                 return false;
             }
@@ -186,7 +199,7 @@ pub unsafe extern "C" fn mprs_socket_connect_step(
 ) -> MprsSocketStep {
     // SAFETY: the caller's guarantee for `s`.
     let r = unsafe {
-        with_state(s, |tcp, failed, _| {
+        with_state(s, |tcp, failed| {
             connect_step(tcp, i32::from(*failed), nonblocking, expired)
         })
     };
@@ -214,7 +227,7 @@ pub unsafe extern "C" fn mprs_socket_send_step(
     expired: bool,
 ) -> MprsSocketStep {
     // SAFETY: the caller's guarantee for `s`.
-    let state = unsafe { with_state(s, |tcp, _, _| *tcp) };
+    let state = unsafe { with_state(s, |tcp, _| *tcp) };
     let Some(state) = state else {
         return fail(MprsErrno::Einval);
     };
@@ -242,7 +255,7 @@ pub unsafe extern "C" fn mprs_socket_set_tcp(s: *mut MprsSocketState, state: u8)
     }
     // SAFETY: the caller's guarantee for `s`.
     let r = unsafe {
-        with_state(s, |tcp, _, _| {
+        with_state(s, |tcp, _| {
             let ok = match to {
                 Tcp::Listening | Tcp::Connected => *tcp == Tcp::New,
                 _ => true,
@@ -266,7 +279,7 @@ pub unsafe extern "C" fn mprs_socket_set_tcp(s: *mut MprsSocketState, state: u8)
 pub unsafe extern "C" fn mprs_socket_tcp(s: *mut MprsSocketState) -> u8 {
     // SAFETY: the caller's guarantee for `s`.
     let state = unsafe {
-        with_state(s, |tcp, failed, _| match *tcp {
+        with_state(s, |tcp, failed| match *tcp {
             Tcp::Connecting if *failed != 0 => Tcp::Failed,
             other => other,
         })
@@ -281,7 +294,7 @@ pub unsafe extern "C" fn mprs_socket_tcp(s: *mut MprsSocketState) -> u8 {
 #[no_mangle]
 pub unsafe extern "C" fn mprs_socket_ring_push(s: *mut MprsSocketState) -> c_int {
     // SAFETY: the caller's guarantee for `s`.
-    let slot = unsafe { with_state(s, |_, _, ring| ring.push()) }.flatten();
+    let slot = unsafe { with_ring(s, |ring| ring.push()) }.flatten();
     slot.and_then(|i| c_int::try_from(i).ok()).unwrap_or(-1)
 }
 
@@ -293,8 +306,8 @@ pub unsafe extern "C" fn mprs_socket_ring_push(s: *mut MprsSocketState) -> c_int
 #[no_mangle]
 pub unsafe extern "C" fn mprs_socket_ring_front(s: *mut MprsSocketState, take: bool) -> c_int {
     // SAFETY: the caller's guarantee for `s`.
-    let slot = unsafe { with_state(s, |_, _, ring| if take { ring.pop() } else { ring.front() }) }
-        .flatten();
+    let slot =
+        unsafe { with_ring(s, |ring| if take { ring.pop() } else { ring.front() }) }.flatten();
     slot.and_then(|i| c_int::try_from(i).ok()).unwrap_or(-1)
 }
 
