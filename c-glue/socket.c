@@ -98,6 +98,19 @@ static mprs_socket_obj_t *mprs_socket_open(mp_obj_t self_in) {
     return self;
 }
 
+// One round of a blocking call's wait: false with *errcode when the call must give up
+// (EAGAIN when non-blocking, ETIMEDOUT once the timeout has passed: Rust's answer), else
+// lwIP is polled once.
+static bool mprs_socket_wait(mprs_socket_obj_t *self, bool nonblocking, uint32_t start, int *errcode) {
+    mprs_socket_step_t step = mprs_socket_wait_step(nonblocking, mprs_socket_expired(self, start));
+    if (step.action == MPRS_SOCKET_ACTION_FAIL) {
+        *errcode = step.errcode;
+        return false;
+    }
+    mprs_socket_poll();
+    return true;
+}
+
 /******************************************************************************/
 // Addresses.
 
@@ -216,15 +229,41 @@ static u8_t mprs_socket_raw_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p,
 }
 
 // connect()'s callbacks, until the shims own the pcb.
+static void mprs_socket_connect_err(void *arg, err_t err);
+
+// Points a TCP pcb that is still the socket's own (new, bound, connecting) at `self`, or
+// (self NULL) takes the socket's callbacks off it.
+static void mprs_socket_tcp_own(struct tcp_pcb *pcb, mprs_socket_obj_t *self) {
+    tcp_arg(pcb, self);
+    tcp_err(pcb, self != NULL ? mprs_socket_connect_err : NULL);
+}
+
+// Gives a pcb of ours back to lwIP: closed (aborted if that fails) or, with `abort`,
+// aborted at once.
+static void mprs_socket_tcp_drop(struct tcp_pcb *pcb, bool abort) {
+    mprs_socket_tcp_own(pcb, NULL);
+    if (abort || tcp_close(pcb) != ERR_OK) {
+        tcp_abort(pcb);
+    }
+}
+
+// A new TCP pcb for the socket (lwIP's lock held); false when lwIP has none.
+static bool mprs_socket_tcp_new(mprs_socket_obj_t *self) {
+    self->pcb.tcp = tcp_new();
+    if (self->pcb.tcp == NULL) {
+        return false;
+    }
+    mprs_socket_tcp_own(self->pcb.tcp, self);
+    return true;
+}
+
 static err_t mprs_socket_connected(void *arg, struct tcp_pcb *pcb, err_t err) {
     mprs_socket_obj_t *self = arg;
     if (mprs_socket_on_connect(&self->st, err)) {
         self->pcb.tcp = NULL;
         if (mprs_lwip_tcp_attach_locked(&self->shim, pcb) != ERR_OK) {
             // Cannot happen for a new socket; never leave a pcb without an owner.
-            tcp_arg(pcb, NULL);
-            tcp_err(pcb, NULL);
-            tcp_abort(pcb);
+            mprs_socket_tcp_drop(pcb, true);
             return ERR_ABRT;
         }
     }
@@ -287,12 +326,7 @@ static mp_obj_t mprs_socket_make_new(const mp_obj_type_t *type, size_t n_args, s
     MPRS_LWIP_ENTER
     switch (ty) {
         case MOD_NETWORK_SOCK_STREAM:
-            self->pcb.tcp = tcp_new();
-            ok = self->pcb.tcp != NULL;
-            if (ok) {
-                tcp_arg(self->pcb.tcp, self);
-                tcp_err(self->pcb.tcp, mprs_socket_connect_err);
-            }
+            ok = mprs_socket_tcp_new(self);
             break;
         case MOD_NETWORK_SOCK_DGRAM:
             self->pcb.udp = udp_new();
@@ -335,11 +369,7 @@ static void mprs_socket_do_close(mprs_socket_obj_t *self) {
                 // New, bound or connecting: still ours.
                 struct tcp_pcb *pcb = self->pcb.tcp;
                 self->pcb.tcp = NULL;
-                tcp_arg(pcb, NULL);
-                tcp_err(pcb, NULL);
-                if (tcp_close(pcb) != ERR_OK) {
-                    tcp_abort(pcb);
-                }
+                mprs_socket_tcp_drop(pcb, false);
             }
             break;
         case MOD_NETWORK_SOCK_DGRAM:
@@ -406,12 +436,10 @@ static mp_obj_t mprs_socket_listen(size_t n_args, const mp_obj_t *args) {
     } else {
         struct tcp_pcb *pcb = self->pcb.tcp;
         // lwIP frees the pcb it is given: its callbacks go first.
-        tcp_arg(pcb, NULL);
-        tcp_err(pcb, NULL);
+        mprs_socket_tcp_own(pcb, NULL);
         struct tcp_pcb *lpcb = tcp_listen_with_backlog_and_err(pcb, (u8_t)backlog, &err);
         if (lpcb == NULL) {
-            tcp_arg(pcb, self);
-            tcp_err(pcb, mprs_socket_connect_err);
+            mprs_socket_tcp_own(pcb, self);
             err = err != ERR_OK ? err : ERR_MEM;
         } else {
             self->pcb.tcp = NULL;
@@ -449,12 +477,11 @@ static mp_obj_t mprs_socket_accept(mp_obj_t self_in) {
             conn->closed = true;
             mprs_socket_check(err);
         }
-        mprs_socket_step_t step = mprs_socket_wait_step(self->timeout == 0, mprs_socket_expired(self, start));
-        if (step.action == MPRS_SOCKET_ACTION_FAIL) {
+        int errcode;
+        if (!mprs_socket_wait(self, self->timeout == 0, start, &errcode)) {
             conn->closed = true;
-            mprs_socket_raise(step.errcode);
+            mprs_socket_raise(errcode);
         }
-        mprs_socket_poll();
     }
     ip_addr_t ip;
     u16_t port;
@@ -487,15 +514,8 @@ static mp_obj_t mprs_socket_connect(mp_obj_t self_in, mp_obj_t addr_in) {
     MPRS_LWIP_ENTER
     mprs_socket_step_t step = mprs_socket_connect_start(&self->st);
     if (step.action == MPRS_SOCKET_ACTION_GO) {
-        if (self->pcb.tcp == NULL) {
-            // A pcb lost to an earlier failed connect: a fresh one.
-            self->pcb.tcp = tcp_new();
-            if (self->pcb.tcp != NULL) {
-                tcp_arg(self->pcb.tcp, self);
-                tcp_err(self->pcb.tcp, mprs_socket_connect_err);
-            }
-        }
-        err_t err = self->pcb.tcp == NULL ? ERR_MEM
+        // A pcb lost to an earlier failed connect: a fresh one.
+        err_t err = self->pcb.tcp == NULL && !mprs_socket_tcp_new(self) ? ERR_MEM
             : tcp_connect(self->pcb.tcp, &ip, (u16_t)port, mprs_socket_connected);
         if (err != ERR_OK) {
             mprs_socket_on_connect(&self->st, err);
@@ -513,9 +533,7 @@ static mp_obj_t mprs_socket_connect(mp_obj_t self_in, mp_obj_t addr_in) {
             // Given up (timeout or error): the half-open pcb goes, a later connect makes another.
             struct tcp_pcb *pcb = self->pcb.tcp;
             self->pcb.tcp = NULL;
-            tcp_arg(pcb, NULL);
-            tcp_err(pcb, NULL);
-            tcp_abort(pcb);
+            mprs_socket_tcp_drop(pcb, true);
         }
         MPRS_LWIP_EXIT
         if (step.action == MPRS_SOCKET_ACTION_GO) {
@@ -539,7 +557,8 @@ static size_t mprs_socket_room(mprs_socket_obj_t *self, struct tcp_pcb **pcb_out
 
 // TCP send: what lwIP's send buffer takes now (waiting for room while blocking). Returns
 // the count or MP_STREAM_ERROR with *errcode.
-static mp_uint_t mprs_socket_tcp_send(mprs_socket_obj_t *self, const uint8_t *buf, size_t len, bool nonblocking, int *errcode) {
+static mp_uint_t mprs_socket_tcp_send(mprs_socket_obj_t *self, const uint8_t *buf, size_t len, int *errcode) {
+    bool nonblocking = self->timeout == 0;
     uint32_t start = (uint32_t)mp_hal_ticks_ms();
     for (;;) {
         MPRS_LWIP_ENTER
@@ -601,12 +620,9 @@ static mp_uint_t mprs_socket_tcp_recv(mprs_socket_obj_t *self, uint8_t *buf, siz
         if (len == 0) {
             return 0;
         }
-        mprs_socket_step_t step = mprs_socket_wait_step(nonblocking, mprs_socket_expired(self, start));
-        if (step.action == MPRS_SOCKET_ACTION_FAIL) {
-            *errcode = step.errcode;
+        if (!mprs_socket_wait(self, nonblocking, start, errcode)) {
             return MP_STREAM_ERROR;
         }
-        mprs_socket_poll();
     }
 }
 
@@ -661,29 +677,48 @@ static mp_uint_t mprs_socket_dgram_recv(mprs_socket_obj_t *self, uint8_t *buf, s
         if (slot >= 0) {
             return n;
         }
-        mprs_socket_step_t step = mprs_socket_wait_step(nonblocking, mprs_socket_expired(self, start));
-        if (step.action == MPRS_SOCKET_ACTION_FAIL) {
-            *errcode = step.errcode;
+        if (!mprs_socket_wait(self, nonblocking, start, errcode)) {
             return MP_STREAM_ERROR;
         }
-        mprs_socket_poll();
     }
 }
 
-static mp_obj_t mprs_socket_send(mp_obj_t self_in, mp_obj_t buf_in) {
+// send, sendto and write: TCP (where, as in modlwip.c, sendto's address is ignored), or one
+// datagram to `ip` (NULL: the connected peer).
+static mp_uint_t mprs_socket_send_any(mprs_socket_obj_t *self, const void *buf, size_t len, const ip_addr_t *ip, mp_uint_t port, int *errcode) {
+    if (self->kind == MOD_NETWORK_SOCK_STREAM) {
+        return mprs_socket_tcp_send(self, buf, len, errcode);
+    }
+    return mprs_socket_dgram_send(self, buf, len, ip, port, errcode);
+}
+
+// send(buf) and sendto(buf, addr) (addr_in MP_OBJ_NULL for send).
+static mp_obj_t mprs_socket_send_common(mp_obj_t self_in, mp_obj_t buf_in, mp_obj_t addr_in) {
     mprs_socket_obj_t *self = mprs_socket_open(self_in);
     mp_buffer_info_t bufinfo;
     mp_get_buffer_raise(buf_in, &bufinfo, MP_BUFFER_READ);
+    ip_addr_t ip;
+    mp_uint_t port = 0;
+    if (addr_in != MP_OBJ_NULL) {
+        port = mprs_socket_parse_addr(addr_in, &ip);
+    }
     int errcode = 0;
-    mp_uint_t n = self->kind == MOD_NETWORK_SOCK_STREAM
-        ? mprs_socket_tcp_send(self, bufinfo.buf, bufinfo.len, self->timeout == 0, &errcode)
-        : mprs_socket_dgram_send(self, bufinfo.buf, bufinfo.len, NULL, 0, &errcode);
+    mp_uint_t n = mprs_socket_send_any(self, bufinfo.buf, bufinfo.len, addr_in != MP_OBJ_NULL ? &ip : NULL, port, &errcode);
     if (n == MP_STREAM_ERROR) {
         mprs_socket_raise(errcode);
     }
     return mp_obj_new_int_from_uint(n);
 }
+
+static mp_obj_t mprs_socket_send(mp_obj_t self_in, mp_obj_t buf_in) {
+    return mprs_socket_send_common(self_in, buf_in, MP_OBJ_NULL);
+}
 static MP_DEFINE_CONST_FUN_OBJ_2(mprs_socket_send_obj, mprs_socket_send);
+
+static mp_obj_t mprs_socket_sendto(mp_obj_t self_in, mp_obj_t buf_in, mp_obj_t addr_in) {
+    return mprs_socket_send_common(self_in, buf_in, addr_in);
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(mprs_socket_sendto_obj, mprs_socket_sendto);
 
 static mp_obj_t mprs_socket_sendall(mp_obj_t self_in, mp_obj_t buf_in) {
     mprs_socket_obj_t *self = mprs_socket_open(self_in);
@@ -705,7 +740,7 @@ static mp_obj_t mprs_socket_sendall(mp_obj_t self_in, mp_obj_t buf_in) {
     const uint8_t *buf = bufinfo.buf;
     for (size_t done = 0; done < bufinfo.len;) {
         int errcode = 0;
-        mp_uint_t n = mprs_socket_tcp_send(self, buf + done, bufinfo.len - done, self->timeout == 0, &errcode);
+        mp_uint_t n = mprs_socket_tcp_send(self, buf + done, bufinfo.len - done, &errcode);
         if (n == MP_STREAM_ERROR) {
             mprs_socket_raise(errcode);
         }
@@ -714,6 +749,14 @@ static mp_obj_t mprs_socket_sendall(mp_obj_t self_in, mp_obj_t buf_in) {
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(mprs_socket_sendall_obj, mprs_socket_sendall);
+
+// recv, recvfrom and read: TCP, or the oldest datagram with its source in ip/port.
+static mp_uint_t mprs_socket_recv_any(mprs_socket_obj_t *self, uint8_t *buf, size_t len, int flags, ip_addr_t *ip, u16_t *port, int *errcode) {
+    if (self->kind == MOD_NETWORK_SOCK_STREAM) {
+        return mprs_socket_tcp_recv(self, buf, len, flags, errcode);
+    }
+    return mprs_socket_dgram_recv(self, buf, len, flags, ip, port, errcode);
+}
 
 static mp_obj_t mprs_socket_recv_common(size_t n_args, const mp_obj_t *args, bool from) {
     mprs_socket_obj_t *self = mprs_socket_open(args[0]);
@@ -728,21 +771,7 @@ static mp_obj_t mprs_socket_recv_common(size_t n_args, const mp_obj_t *args, boo
     ip_addr_t ip;
     u16_t port = 0;
     ip_addr_set_zero(&ip);
-    mp_uint_t n;
-    if (self->kind == MOD_NETWORK_SOCK_STREAM) {
-        n = mprs_socket_tcp_recv(self, (uint8_t *)vstr.buf, len, (int)flags, &errcode);
-        if (from && n != MP_STREAM_ERROR) {
-            MPRS_LWIP_ENTER
-            struct tcp_pcb *pcb = mprs_lwip_pcb(&self->shim);
-            if (pcb != NULL) {
-                ip_addr_copy(ip, pcb->remote_ip);
-                port = pcb->remote_port;
-            }
-            MPRS_LWIP_EXIT
-        }
-    } else {
-        n = mprs_socket_dgram_recv(self, (uint8_t *)vstr.buf, len, (int)flags, &ip, &port, &errcode);
-    }
+    mp_uint_t n = mprs_socket_recv_any(self, (uint8_t *)vstr.buf, len, (int)flags, &ip, &port, &errcode);
     if (n == MP_STREAM_ERROR) {
         vstr_clear(&vstr);
         mprs_socket_raise(errcode);
@@ -751,6 +780,16 @@ static mp_obj_t mprs_socket_recv_common(size_t n_args, const mp_obj_t *args, boo
     mp_obj_t data = mp_obj_new_bytes_from_vstr(&vstr);
     if (!from) {
         return data;
+    }
+    if (self->kind == MOD_NETWORK_SOCK_STREAM) {
+        // The peer's address.
+        MPRS_LWIP_ENTER
+        struct tcp_pcb *pcb = mprs_lwip_pcb(&self->shim);
+        if (pcb != NULL) {
+            ip_addr_copy(ip, pcb->remote_ip);
+            port = pcb->remote_port;
+        }
+        MPRS_LWIP_EXIT
     }
     mp_obj_t tuple[2] = { data, mprs_socket_format_addr(&ip, port) };
     return mp_obj_new_tuple(2, tuple);
@@ -765,27 +804,6 @@ static mp_obj_t mprs_socket_recvfrom(size_t n_args, const mp_obj_t *args) {
     return mprs_socket_recv_common(n_args, args, true);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mprs_socket_recvfrom_obj, 2, 3, mprs_socket_recvfrom);
-
-static mp_obj_t mprs_socket_sendto(mp_obj_t self_in, mp_obj_t buf_in, mp_obj_t addr_in) {
-    mprs_socket_obj_t *self = mprs_socket_open(self_in);
-    mp_buffer_info_t bufinfo;
-    mp_get_buffer_raise(buf_in, &bufinfo, MP_BUFFER_READ);
-    ip_addr_t ip;
-    mp_uint_t port = mprs_socket_parse_addr(addr_in, &ip);
-    int errcode = 0;
-    mp_uint_t n;
-    if (self->kind == MOD_NETWORK_SOCK_STREAM) {
-        // As modlwip.c: the address is ignored on a connected TCP socket.
-        n = mprs_socket_tcp_send(self, bufinfo.buf, bufinfo.len, self->timeout == 0, &errcode);
-    } else {
-        n = mprs_socket_dgram_send(self, bufinfo.buf, bufinfo.len, &ip, port, &errcode);
-    }
-    if (n == MP_STREAM_ERROR) {
-        mprs_socket_raise(errcode);
-    }
-    return mp_obj_new_int_from_uint(n);
-}
-static MP_DEFINE_CONST_FUN_OBJ_3(mprs_socket_sendto_obj, mprs_socket_sendto);
 
 static mp_obj_t mprs_socket_settimeout(mp_obj_t self_in, mp_obj_t timeout_in) {
     mprs_socket_obj_t *self = mprs_socket_open(self_in);
@@ -852,31 +870,27 @@ static mp_obj_t mprs_socket_setsockopt(size_t n_args, const mp_obj_t *args) {
         return mp_const_none;
     }
     err_t err = ERR_OK;
-    if (level == 1 && (opt == SOF_REUSEADDR || opt == SOF_BROADCAST)) {
+    bool nodelay = level == IP_PROTO_TCP && opt == MPRS_TCP_NODELAY;
+    if (nodelay || (level == 1 && (opt == SOF_REUSEADDR || opt == SOF_BROADCAST))) {
         bool on = mp_obj_get_int(args[3]) != 0;
+        if (nodelay && self->kind != MOD_NETWORK_SOCK_STREAM) {
+            mprs_socket_raise(MP_EOPNOTSUPP);
+        }
         MPRS_LWIP_ENTER
         struct ip_pcb *pcb = mprs_socket_ip_pcb(self);
         if (pcb == NULL) {
             err = ERR_CONN;
+        } else if (nodelay) {
+            struct tcp_pcb *tcp = (struct tcp_pcb *)pcb;
+            if (on) {
+                tcp_nagle_disable(tcp);
+            } else {
+                tcp_nagle_enable(tcp);
+            }
         } else if (on) {
             ip_set_option(pcb, opt);
         } else {
             ip_reset_option(pcb, opt);
-        }
-        MPRS_LWIP_EXIT
-    } else if (level == IP_PROTO_TCP && opt == MPRS_TCP_NODELAY) {
-        bool on = mp_obj_get_int(args[3]) != 0;
-        if (self->kind != MOD_NETWORK_SOCK_STREAM) {
-            mprs_socket_raise(MP_EOPNOTSUPP);
-        }
-        MPRS_LWIP_ENTER
-        struct tcp_pcb *pcb = (struct tcp_pcb *)mprs_socket_ip_pcb(self);
-        if (pcb == NULL) {
-            err = ERR_CONN;
-        } else if (on) {
-            tcp_nagle_disable(pcb);
-        } else {
-            tcp_nagle_enable(pcb);
         }
         MPRS_LWIP_EXIT
     #if LWIP_IGMP
@@ -916,12 +930,9 @@ static mp_uint_t mprs_socket_read(mp_obj_t self_in, void *buf, mp_uint_t size, i
         *errcode = MP_EBADF;
         return MP_STREAM_ERROR;
     }
-    if (self->kind == MOD_NETWORK_SOCK_STREAM) {
-        return mprs_socket_tcp_recv(self, buf, size, 0, errcode);
-    }
     ip_addr_t ip;
     u16_t port;
-    return mprs_socket_dgram_recv(self, buf, size, 0, &ip, &port, errcode);
+    return mprs_socket_recv_any(self, buf, size, 0, &ip, &port, errcode);
 }
 
 static mp_uint_t mprs_socket_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
@@ -930,10 +941,7 @@ static mp_uint_t mprs_socket_write(mp_obj_t self_in, const void *buf, mp_uint_t 
         *errcode = MP_EBADF;
         return MP_STREAM_ERROR;
     }
-    if (self->kind == MOD_NETWORK_SOCK_STREAM) {
-        return mprs_socket_tcp_send(self, buf, size, self->timeout == 0, errcode);
-    }
-    return mprs_socket_dgram_send(self, buf, size, NULL, 0, errcode);
+    return mprs_socket_send_any(self, buf, size, NULL, 0, errcode);
 }
 
 static mp_uint_t mprs_socket_poll_flags(mprs_socket_obj_t *self, mp_uint_t flags) {
