@@ -33,6 +33,10 @@
 #define MICROPY_PY_LWIP_POLL_HOOK
 #endif
 
+// Rust answers poll() in py/stream.h's flags (src/socket.rs, mod poll).
+_Static_assert(MP_STREAM_POLL_RD == 0x1 && MP_STREAM_POLL_WR == 0x4 && MP_STREAM_POLL_ERR == 0x8
+    && MP_STREAM_POLL_HUP == 0x10, "mprs: py/stream.h's poll flags are not src/socket.rs's");
+
 // The option number of the user callback (setsockopt(SOL_SOCKET, 20, cb)), as modlwip.c.
 #define MPRS_SO_CALLBACK (20)
 #define MPRS_SOCK_NONE (0)
@@ -944,45 +948,17 @@ static mp_uint_t mprs_socket_write(mp_obj_t self_in, const void *buf, mp_uint_t 
     return mprs_socket_send_any(self, buf, size, NULL, 0, errcode);
 }
 
+// poll(): Rust says what is ready from the socket's state; the glue reads lwIP's send buffer.
 static mp_uint_t mprs_socket_poll_flags(mprs_socket_obj_t *self, mp_uint_t flags) {
-    mp_uint_t ret = 0;
     if (self->closed) {
         return MP_STREAM_POLL_NVAL;
     }
-    if (self->kind != MOD_NETWORK_SOCK_STREAM) {
-        MPRS_LWIP_ENTER
-        int slot = mprs_socket_ring_front(&self->st, false);
-        MPRS_LWIP_EXIT
-        if (slot >= 0) {
-            ret |= MP_STREAM_POLL_RD;
-        }
-        return (ret | MP_STREAM_POLL_WR) & flags;
-    }
+    bool tcp = self->kind == MOD_NETWORK_SOCK_STREAM;
     MPRS_LWIP_ENTER
-    uint8_t state = mprs_socket_tcp(&self->st);
-    bool readable = mprs_lwip_readable(&self->shim);
-    int failed = mprs_lwip_failed(&self->shim);
-    bool peer_closed = mprs_lwip_peer_closed(&self->shim);
+    struct tcp_pcb *pcb;
+    bool room = tcp && mprs_socket_room(self, &pcb) > 0;
+    mp_uint_t ret = mprs_socket_poll_events(&self->st, tcp ? &self->shim : NULL, (size_t)flags, room);
     MPRS_LWIP_EXIT
-    bool writable = state == MPRS_TCP_CONNECTED && failed == ERR_OK && mprs_lwip_tcp_writable(&self->shim);
-    if (readable) {
-        ret |= MP_STREAM_POLL_RD;
-    }
-    if (writable) {
-        ret |= MP_STREAM_POLL_WR;
-    }
-    ret &= flags;
-    if (state == 0) {
-        // Not connected: nothing will happen (as modlwip.c, HUP).
-        ret |= MP_STREAM_POLL_HUP;
-    } else if (state == 4 || failed != ERR_OK) {
-        // A failed connect or a dead connection (reset, aborted): error and hang-up, and
-        // readable, so a reader sees the error.
-        ret |= (flags & MP_STREAM_POLL_RD) | MP_STREAM_POLL_ERR | MP_STREAM_POLL_HUP;
-    } else if (peer_closed) {
-        // End of file after the data.
-        ret |= (flags & MP_STREAM_POLL_RD) | MP_STREAM_POLL_HUP;
-    }
     return ret;
 }
 

@@ -993,12 +993,6 @@ bool mprs_lwip_readable(mprs_lwip_socket_t *s);
 #endif
 
 #if (defined(MPRS_LWIP) && defined(MPRS_TEST_HOOKS))
-/**
- * Bytes received and not yet read (for the host tests: feature `test-hooks`).
- *
- * # Safety
- * `s` as for `mprs_lwip_init`.
- */
 size_t mprs_lwip_buffered(mprs_lwip_socket_t *s);
 #endif
 
@@ -1213,6 +1207,23 @@ bool mprs_socket_set_tcp(mprs_socket_state_t *s, uint8_t state);
  * `s` as for `with_state`.
  */
 uint8_t mprs_socket_tcp(mprs_socket_state_t *s);
+#endif
+
+#if defined(MPRS_SOCKET)
+/**
+ * poll(): the flags a socket reports (`MP_STREAM_POLL_*`), of the events asked for in
+ * `flags`, plus ERR and HUP as `crate::socket::poll_tcp` says. `shim` is a TCP socket's
+ * shim state, NULL for UDP and raw; `room` whether lwIP's send buffer of a TCP socket's
+ * pcb has room (the glue reads it, from lwIP's structs).
+ *
+ * # Safety
+ * `s` as for `with_state`; `shim` NULL or as for the shim's exports (`mprs_lwip_readable`);
+ * the lwIP lock held.
+ */
+size_t mprs_socket_poll_events(mprs_socket_state_t *s,
+                               mprs_lwip_socket_t *shim,
+                               size_t flags,
+                               bool room);
 #endif
 
 #if defined(MPRS_SOCKET)

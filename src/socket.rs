@@ -218,6 +218,49 @@ pub fn wait_step(nonblocking: bool, expired: bool) -> WaitStep {
     }
 }
 
+/// `py/stream.h`'s poll flags, as poll() answers them (`MP_STREAM_POLL_RD`, `_WR`, `_ERR`,
+/// `_HUP`).
+pub mod poll {
+    pub const RD: usize = 0x0001;
+    pub const WR: usize = 0x0004;
+    pub const ERR: usize = 0x0008;
+    pub const HUP: usize = 0x0010;
+}
+
+/// What poll() reports of a TCP socket, as modlwip.c: of the events asked for in `flags`,
+/// readable (data, a connection to accept, end of file or an error to read) and writable
+/// (connected, no error, room in lwIP's send buffer); and, asked for or not, HUP where
+/// nothing will happen (not connected), ERR and HUP for a failed connect or a dead
+/// connection (reset, aborted), HUP at the peer's close, the last two readable too, so a
+/// reader sees the error or the end of file. `state` is as the glue sees it: a connect
+/// whose error has come is `Failed`.
+pub fn poll_tcp(
+    state: Tcp,
+    readable: bool,
+    room: bool,
+    failed: bool,
+    peer_closed: bool,
+    flags: usize,
+) -> usize {
+    let writable = state == Tcp::Connected && !failed && room;
+    let ready = ((usize::from(readable) * poll::RD) | (usize::from(writable) * poll::WR)) & flags;
+    if state == Tcp::New {
+        ready | poll::HUP
+    } else if state == Tcp::Failed || failed {
+        ready | (flags & poll::RD) | poll::ERR | poll::HUP
+    } else if peer_closed {
+        ready | (flags & poll::RD) | poll::HUP
+    } else {
+        ready
+    }
+}
+
+/// What poll() reports of a UDP or raw socket: readable with a datagram waiting, always
+/// writable; of the events asked for in `flags`.
+pub fn poll_dgram(datagram: bool, flags: usize) -> usize {
+    ((usize::from(datagram) * poll::RD) | poll::WR) & flags
+}
+
 /// The receive ring of a UDP or raw socket: which of the glue's `RING_LEN` slots
 /// (datagram, source address and port) hold datagrams, oldest first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -469,6 +469,27 @@ pub unsafe extern "C" fn mprs_lwip_readable(s: *mut MprsLwipSocket) -> bool {
 ///
 /// # Safety
 /// `s` as for `mprs_lwip_init`.
+/// The shim's side of poll() for the socket module (`mprs_socket_poll_events`): readable,
+/// failed (lwIP reported an error), peer closed; as `mprs_lwip_readable`,
+/// `mprs_lwip_failed` and `mprs_lwip_peer_closed` answer them, so a socket that is not
+/// initialised is readable and failed.
+///
+/// # Safety
+/// `s` as for the exports.
+#[cfg(feature = "socket")]
+pub(crate) unsafe fn poll_view(s: *mut MprsLwipSocket) -> (bool, bool, bool) {
+    // SAFETY: the caller's guarantee for `s`.
+    let s = unsafe { SocketPtr::new(s) };
+    with_socket(s, |sock| {
+        (
+            sock.readable(),
+            sock.failed().unwrap_or(err::OK) != err::OK,
+            sock.peer_closed(),
+        )
+    })
+    .unwrap_or((true, true, false))
+}
+
 #[cfg(feature = "test-hooks")]
 #[no_mangle]
 pub unsafe extern "C" fn mprs_lwip_buffered(s: *mut MprsLwipSocket) -> usize {

@@ -4,9 +4,10 @@
 //! (lwIP's callbacks write it too). A NULL state is refused (EINVAL, or no slot).
 
 use crate::abi::{mprs_port_errno, MprsErrno};
+use crate::ffi::lwip::{poll_view, MprsLwipSocket};
 use crate::socket::{
-    connect_start, connect_step, errno_of, send_step, timed_out, wait_step, ConnectStart,
-    ConnectStep, Ring, SendStep, Tcp, WaitStep,
+    connect_start, connect_step, errno_of, poll_dgram, poll_tcp, send_step, timed_out, wait_step,
+    ConnectStart, ConnectStep, Ring, SendStep, Tcp, WaitStep,
 };
 use core::ffi::c_int;
 
@@ -278,13 +279,47 @@ pub unsafe extern "C" fn mprs_socket_set_tcp(s: *mut MprsSocketState, state: u8)
 #[no_mangle]
 pub unsafe extern "C" fn mprs_socket_tcp(s: *mut MprsSocketState) -> u8 {
     // SAFETY: the caller's guarantee for `s`.
-    let state = unsafe {
-        with_state(s, |tcp, failed| match *tcp {
-            Tcp::Connecting if *failed != 0 => Tcp::Failed,
+    unsafe { tcp_seen(s) as u8 }
+}
+
+/// The TCP state as the glue sees it (see `mprs_socket_tcp`); `Closed` for NULL.
+///
+/// # Safety
+/// `s` as for `with_state`.
+unsafe fn tcp_seen(s: *mut MprsSocketState) -> Tcp {
+    // SAFETY: the caller's guarantee for `s`; read only.
+    match unsafe { s.as_ref() } {
+        Some(st) => match tcp_of(st.tcp) {
+            Tcp::Connecting if st.failed != 0 => Tcp::Failed,
             other => other,
-        })
-    };
-    state.unwrap_or(Tcp::Closed) as u8
+        },
+        None => Tcp::Closed,
+    }
+}
+
+/// poll(): the flags a socket reports (`MP_STREAM_POLL_*`), of the events asked for in
+/// `flags`, plus ERR and HUP as `crate::socket::poll_tcp` says. `shim` is a TCP socket's
+/// shim state, NULL for UDP and raw; `room` whether lwIP's send buffer of a TCP socket's
+/// pcb has room (the glue reads it, from lwIP's structs).
+///
+/// # Safety
+/// `s` as for `with_state`; `shim` NULL or as for the shim's exports (`mprs_lwip_readable`);
+/// the lwIP lock held.
+#[no_mangle]
+pub unsafe extern "C" fn mprs_socket_poll_events(
+    s: *mut MprsSocketState,
+    shim: *mut MprsLwipSocket,
+    flags: usize,
+    room: bool,
+) -> usize {
+    if shim.is_null() {
+        // SAFETY: the caller's guarantee for `s`; read only.
+        let datagram = unsafe { s.as_ref() }.is_some_and(|st| st.ring_len > 0);
+        return poll_dgram(datagram, flags);
+    }
+    // SAFETY: the caller's guarantees for `s` and `shim`.
+    let (state, (readable, failed, peer_closed)) = unsafe { (tcp_seen(s), poll_view(shim)) };
+    poll_tcp(state, readable, room, failed, peer_closed, flags)
 }
 
 /// UDP/raw receive callback: the ring slot for a new datagram, or -1 when full (drop it).

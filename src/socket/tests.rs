@@ -153,3 +153,45 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn poll_reports_as_modlwip() {
+    use poll::*;
+    let all = RD | WR;
+    // Connected, data and room.
+    assert_eq!(
+        poll_tcp(Tcp::Connected, true, true, false, false, all),
+        RD | WR
+    );
+    // Only what was asked for, of the readiness events.
+    assert_eq!(poll_tcp(Tcp::Connected, true, true, false, false, WR), WR);
+    assert_eq!(poll_tcp(Tcp::Connected, false, false, false, false, all), 0);
+    // Not connected: HUP whatever was asked.
+    assert_eq!(poll_tcp(Tcp::New, false, true, false, false, 0), HUP);
+    // A failed connect, or a dead connection: readable (if asked), ERR, HUP; never writable.
+    assert_eq!(
+        poll_tcp(Tcp::Failed, false, true, false, false, all),
+        RD | ERR | HUP
+    );
+    assert_eq!(
+        poll_tcp(Tcp::Connected, true, true, true, false, all),
+        RD | ERR | HUP
+    );
+    assert_eq!(
+        poll_tcp(Tcp::Connected, false, true, true, false, WR),
+        ERR | HUP
+    );
+    // The peer's close: end of file to read, HUP; still writable.
+    assert_eq!(
+        poll_tcp(Tcp::Connected, true, true, false, true, all),
+        RD | WR | HUP
+    );
+    assert_eq!(
+        poll_tcp(Tcp::Connected, true, true, false, true, WR),
+        WR | HUP
+    );
+    // Listening: readable with a connection waiting, never writable.
+    assert_eq!(poll_tcp(Tcp::Listening, true, true, false, false, all), RD);
+    assert_eq!(poll_dgram(true, all), RD | WR);
+    assert_eq!(poll_dgram(false, RD), 0);
+}
