@@ -376,8 +376,11 @@ pub struct Conn {
 }
 
 // No heap: the socket object's storage holds the largest role, the listening one.
+// repr(u8): a tag byte of its own, so each match reads it rather than decoding a niche in
+// the roles' fields (about 100 bytes less code on Cortex-M).
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, Default)]
+#[repr(u8)]
 enum Role {
     #[default]
     Idle,
