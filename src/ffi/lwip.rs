@@ -192,9 +192,9 @@ pub unsafe extern "C" fn mprs_lwip_init(s: *mut MprsLwipSocket, owner: *mut c_vo
     }
     // SAFETY: the caller's guarantee for `s` (# Safety).
     let sp = unsafe { SocketPtr::new(s) };
-    critical_section::with(|_| {
-        // Nested: the check and the write are one step for every other context.
-        if with_socket(sp, |sock| sock.pcb().is_some() || sock.buffered() > 0) == Ok(true) {
+    critical_section::with(|cs| {
+        // The check and the write are one step for every other context.
+        if checked(sp, cs).is_ok_and(|sock| sock.pcb().is_some() || sock.buffered() > 0) {
             return err::ISCONN;
         }
         // SAFETY: the caller's guarantee: s is valid storage for Stored.
