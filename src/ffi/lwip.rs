@@ -160,11 +160,11 @@ fn with_sockets<T>(
     if a == b {
         return Err(err::ARG);
     }
-    with_socket(a, |sa| {
-        // The critical section nests; a and b are distinct objects, so the references
-        // do not alias.
-        with_socket(b, |sb| f(sa, sb))
-    })?
+    critical_section::with(|cs| {
+        // a and b are distinct objects, so the references do not alias.
+        let (sa, sb) = (checked(a, cs)?, checked(b, cs)?);
+        Ok(f(sa, sb))
+    })
 }
 
 fn pcb(p: *mut c_void) -> Option<Pcb> {
