@@ -376,16 +376,15 @@ static void mprs_socket_do_close(mprs_socket_obj_t *self) {
                 mprs_socket_tcp_drop(pcb, false);
             }
             break;
+        // udp_remove and raw_remove unlink and free the pcb: no callback can follow.
         case MOD_NETWORK_SOCK_DGRAM:
             if (self->pcb.udp != NULL) {
-                udp_recv(self->pcb.udp, NULL, NULL);
                 udp_remove(self->pcb.udp);
                 self->pcb.udp = NULL;
             }
             break;
         default:
             if (self->pcb.raw != NULL) {
-                raw_recv(self->pcb.raw, NULL, NULL);
                 raw_remove(self->pcb.raw);
                 self->pcb.raw = NULL;
             }
