@@ -574,18 +574,17 @@ static mp_uint_t mprs_socket_tcp_send(mprs_socket_obj_t *self, const uint8_t *bu
         mprs_socket_step_t step = mprs_socket_send_step(&self->st, conn_err, len, room,
             nonblocking, mprs_socket_expired(self, start));
         if (step.action == MPRS_SOCKET_ACTION_GO && step.n > 0) {
-            size_t n = step.n > 0xffff ? 0xffff : step.n;
-            err_t err = tcp_write(pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY);
+            // step.n is at most 65535, what one tcp_write takes.
+            err_t err = tcp_write(pcb, buf, step.n, TCP_WRITE_FLAG_COPY);
             if (err == ERR_OK) {
                 tcp_output(pcb);
-                step.n = n;
             } else if (err == ERR_MEM) {
                 // The send queue is full (too many segments): as no room.
                 tcp_output(pcb);
                 step = mprs_socket_send_step(&self->st, ERR_OK, len, 0, nonblocking, mprs_socket_expired(self, start));
             } else {
                 step.action = MPRS_SOCKET_ACTION_FAIL;
-                step.errcode = mprs_socket_errno(err);
+                step.errcode = (uint8_t)mprs_socket_errno(err);
             }
         }
         MPRS_LWIP_EXIT

@@ -287,7 +287,11 @@ typedef enum {
 /**
  * What a send, connect or wait does next (`action` of `mprs_socket_step_t`).
  */
-typedef enum {
+enum mprs_socket_action
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint8_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
 #if defined(MPRS_SOCKET)
   /**
    * Go on: write `n` bytes (send), or done (connect).
@@ -306,7 +310,14 @@ typedef enum {
    */
   MPRS_SOCKET_ACTION_FAIL = 2,
 #endif
-} mprs_socket_action;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mprs_socket_action mprs_socket_action;
+#else
+typedef uint8_t mprs_socket_action;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 #endif
 
 /**
@@ -437,10 +448,21 @@ typedef struct {
 } mprs_pin_call_t;
 
 #if defined(MPRS_SOCKET)
+/**
+ * A step's answer. Four bytes, so that it comes back in a register on Cortex-M (AAPCS
+ * returns a composite of up to four bytes in r0, a larger one through memory).
+ */
 typedef struct {
   mprs_socket_action action;
-  size_t n;
-  int errcode;
+  /**
+   * `Fail`: the errno to raise (MicroPython's errno numbers, internal or the system's,
+   * are below 256).
+   */
+  uint8_t errcode;
+  /**
+   * `Go` of a send: the bytes to write now, at most 65535 (what one tcp_write takes).
+   */
+  uint16_t n;
 } mprs_socket_step_t;
 #endif
 

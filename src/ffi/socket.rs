@@ -29,7 +29,7 @@ const _: () = assert!(MPRS_SOCKET_RING_LEN == crate::socket::RING_LEN);
 
 /// What a send, connect or wait does next (`action` of `mprs_socket_step_t`).
 /// cbindgen:prefix-with-name
-#[repr(C)]
+#[repr(u8)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum MprsSocketAction {
     /// Go on: write `n` bytes (send), or done (connect).
@@ -40,11 +40,16 @@ pub enum MprsSocketAction {
     Fail = 2,
 }
 
+/// A step's answer. Four bytes, so that it comes back in a register on Cortex-M (AAPCS
+/// returns a composite of up to four bytes in r0, a larger one through memory).
 #[repr(C)]
 pub struct MprsSocketStep {
     pub action: MprsSocketAction,
-    pub n: usize,
-    pub errcode: c_int,
+    /// `Fail`: the errno to raise (MicroPython's errno numbers, internal or the system's,
+    /// are below 256).
+    pub errcode: u8,
+    /// `Go` of a send: the bytes to write now, at most 65535 (what one tcp_write takes).
+    pub n: u16,
 }
 
 fn errcode(e: MprsErrno) -> c_int {
@@ -56,7 +61,8 @@ fn fail(e: MprsErrno) -> MprsSocketStep {
     MprsSocketStep {
         action: MprsSocketAction::Fail,
         n: 0,
-        errcode: errcode(e),
+        // Never out of range in practice; 255 is no errno to be mistaken for another.
+        errcode: u8::try_from(errcode(e)).unwrap_or(u8::MAX),
     }
 }
 
@@ -235,7 +241,7 @@ pub unsafe extern "C" fn mprs_socket_send_step(
     match send_step(state, conn_err, len, room, nonblocking, expired) {
         SendStep::Write(n) => MprsSocketStep {
             action: MprsSocketAction::Go,
-            n,
+            n: u16::try_from(n).unwrap_or(u16::MAX),
             errcode: 0,
         },
         SendStep::Wait => WAIT,
