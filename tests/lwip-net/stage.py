@@ -18,8 +18,12 @@ Prints, per build and role:
     multi_net (C, lwip as instance0): <n> passed, <m> failed, <k> skipped
 and with both builds:
     compare multi_net: C <n> passed, <m> failed; mprs <n> passed, <m> failed; <k> differ
+where <k> leaves out the deliberate differences tests/micropython/differences.txt lists (a
+'multi_net <test file name> <reason>' line: the C original's fault, which mprs fixes), shown
+apart as "(<j> listed: <test>)".
 Fails if a build or run breaks, if a fault test ends on the C build otherwise than listed,
-or if a test (or WebREPL check) passes on the C build and fails on the mprs build. Skips, saying why, where
+if a test (or WebREPL check) passes on the C build and fails on the mprs build, or if a listed
+difference is stale (no run fails on C and passes on mprs). Skips, saying why, where
 MicroPython is absent or network namespaces cannot be made.
 
 Usage: stage.py [--build-dir DIR]   Environment: MICROPYTHON_DIR.
@@ -419,21 +423,40 @@ def report_checks(build, what, paths):
     return sum(lock.values()) + sum(asserts.values())
 
 
-def compare(what, results, rerun):
-    """results: {build: {test: status}}. A test whose status differs is run again on both
-    builds, twice at most (rerun(tests) -> {build: {test: status}}), before it counts: a
-    few of MicroPython's network tests are timing-sensitive. Returns the tests that pass on
-    C and fail on mprs."""
+def compare(what, results, rerun, listed):
+    """results: {build: {test: status}}, tests keyed as the runs key them ('instance<role>:
+    <path>' for multi_net, '<path>' for net_hosted). A test whose status differs is run again
+    on both builds, twice at most (rerun(tests) -> {build: {test: status}}), before it counts:
+    a few of MicroPython's network tests are timing-sensitive. listed: the deliberate
+    differences of tests/micropython/differences.txt (mp.load_differences()), where
+    '<what> <test file name>' names a test in any role; such a test that fails on C and passes
+    on mprs is counted apart, and one that does not (in no role, or not run) is a stale
+    listing. Returns (the tests that pass on C and fail on mprs, problems)."""
     c, m = results["C"], results["mprs"]
 
+    def listing(t):
+        path = t.split(":", 1)[-1]
+        return next((name for name in (t, path, os.path.basename(path)) if (what, name) in listed), None)
+
+    def as_listed(t):
+        return listing(t) is not None and c.get(t) == "fail" and m.get(t) == "pass"
+
     def differing():
-        return sorted(t for t in set(c) | set(m) if c.get(t) != m.get(t))
+        return sorted(t for t in set(c) | set(m) if c.get(t) != m.get(t) and not as_listed(t))
+
+    def stale():
+        names = {name for (w, name) in listed if w == what}
+        return sorted(names - {listing(t) for t in set(c) | set(m) if as_listed(t)})
+
+    def stale_tests():
+        return sorted(t for t in set(c) | set(m) if listing(t) in stale())
 
     for _ in range(2):
-        if not differing():
+        again_tests = sorted(set(differing()) | set(stale_tests()))
+        if not again_tests:
             break
-        log("compare %s: running again on both builds: %s" % (what, " ".join(differing())))
-        again = rerun(differing())
+        log("compare %s: running again on both builds: %s" % (what, " ".join(again_tests)))
+        again = rerun(again_tests)
         c.update(again["C"])
         m.update(again["mprs"])
 
@@ -441,11 +464,22 @@ def compare(what, results, rerun):
         return sum(1 for s in r.values() if s == "pass"), sum(1 for s in r.values() if s == "fail")
 
     differ = differing()
+    shown = sorted(t for t in set(c) | set(m) if as_listed(t))
+    names = sorted({listing(t) for t in shown})
     (cp, cf), (mp_, mf) = counts(c), counts(m)
-    log("compare %s: C %d passed, %d failed; mprs %d passed, %d failed; %d differ" % (what, cp, cf, mp_, mf, len(differ)))
+    log("compare %s: C %d passed, %d failed; mprs %d passed, %d failed; %d differ%s"
+        % (what, cp, cf, mp_, mf, len(differ), " (%d listed: %s)" % (len(shown), ", ".join(names)) if shown else ""))
     for t in differ:
         log("  differs: %s: C %s, mprs %s" % (t, c.get(t, "not run"), m.get(t, "not run")))
-    return [t for t in differ if c.get(t) == "pass" and m.get(t) != "pass"]
+    for t in shown:
+        log("  listed difference: %s: C fail, mprs pass (%s)" % (t, listed[(what, listing(t))]))
+    problems = []
+    for name in stale():
+        runs = ["%s: C %s, mprs %s" % (t, c.get(t), m.get(t)) for t in sorted(set(c) | set(m)) if listing(t) == name]
+        log("  stale listing: %s %s in tests/micropython/differences.txt, but no run fails on C and passes on mprs (%s)"
+            % (what, name, "; ".join(runs) or "not run"))
+        problems.append("stale listing %s %s" % (what, name))
+    return [t for t in differ if c.get(t) == "pass" and m.get(t) != "pass"], problems
 
 
 # ---- main ---------------------------------------------------------------------------------
@@ -522,9 +556,10 @@ def main():
                 return {b: net_hosted(runs[b][0], runs[b][1], b, runs[b][2] + "-net_hosted", tests, "-again") for b in runs}
 
             if "mprs" in results:
+                listed = mp.load_differences()
                 for what, rerun in (("multi_net", rerun_multi), ("net_hosted", rerun_hosted)):
-                    only_mprs = compare(what, {b: results[b][what] for b in results}, rerun)
-                    problems += ["%s %s passes on C, fails on mprs" % (what, t) for t in only_mprs]
+                    only_mprs, stale = compare(what, {b: results[b][what] for b in results}, rerun, listed)
+                    problems += ["%s %s passes on C, fails on mprs" % (what, t) for t in only_mprs] + stale
                 c_web, m_web = results["C"]["webrepl"], results["mprs"]["webrepl"]
                 if c_web is not None:
                     worse = sorted(t for t, st in c_web.items() if st == "pass" and m_web.get(t) != "pass")
