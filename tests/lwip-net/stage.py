@@ -9,6 +9,10 @@ Per build of the socket module (C: extmod/modlwip.c; mprs: c-glue/socket.c, MPRS
     instance1, the stock build as the other;
   - tests/net_hosted's offline tests with run-tests.py -j 1 (lwIP's loopback);
   - our fault tests (faults/*.py), whose outcome on the C build faults/expected-on-c.txt gives;
+  - the soak: faults/accept_cycles.py with 10,000 connect/send/accept/recv/close cycles, lwIP's
+    pools, heap and pcbs back where they began but for TIME-WAIT pcbs, which it counts;
+  - the soak and the fault tests again on the build made with AddressSanitizer (ASan build in
+    ports/unix/build-unix-lwip-asan), its reports counted; on C they are reported, not failed;
   - the lwIP calls made without the lwIP lock and lwIP's failed assertions, counted (the
     checks run in "log" mode here, so that a faulty build runs to the end of each test);
   - figures: TCP throughput both ways and accepts per second over the TAP link;
@@ -16,14 +20,18 @@ Per build of the socket module (C: extmod/modlwip.c; mprs: c-glue/socket.c, MPRS
     in the namespace, printing "webrepl over lwip (<build>): <n> passed, <m> failed".
 Prints, per build and role:
     multi_net (C, lwip as instance0): <n> passed, <m> failed, <k> skipped
+per build:
+    soak (mprs): 10000 cycles, echoes intact 10000, lwIP pools and pcbs back (<n> pcbs in TIME-WAIT)
+    soak under ASan (mprs): <the same>; fault tests <n> passed, <m> failed; <k> reports from <r> instrumented runs
 and with both builds:
     compare multi_net: C <n> passed, <m> failed; mprs <n> passed, <m> failed; <k> differ
 where <k> leaves out the deliberate differences tests/micropython/differences.txt lists (a
 'multi_net <test file name> <reason>' line: the C original's fault, which mprs fixes), shown
 apart as "(<j> listed: <test>)".
 Fails if a build or run breaks, if a fault test ends on the C build otherwise than listed,
-if a test (or WebREPL check) passes on the C build and fails on the mprs build, or if a listed
-difference is stale (no run fails on C and passes on mprs). Skips, saying why, where
+if a test (or WebREPL check) passes on the C build and fails on the mprs build, if a listed
+difference is stale (no run fails on C and passes on mprs), if the soak fails, or if under ASan
+the mprs build fails the soak or a fault test or has a report. Skips, saying why, where
 MicroPython is absent or network namespaces cannot be made.
 
 Usage: stage.py [--build-dir DIR]   Environment: MICROPYTHON_DIR.
@@ -47,6 +55,14 @@ import stage as mp  # noqa: E402  the MicroPython stage: tree copies, builds, ru
 VARIANT_DIR = os.path.join(HERE, "unix-lwip")
 FAULTS = os.path.join(HERE, "faults")
 BENCH = os.path.join(HERE, "bench", "throughput.py")
+# The soak: the accept_cycles fault test, 10,000 cycles, on each build and under ASan.
+SOAK = os.path.join(FAULTS, "accept_cycles.py")
+SOAK_CYCLES = 10000
+# The lwIP builds again, with AddressSanitizer (unix-lwip/mpconfigvariant.mk, MPRS_LWIP_ASAN).
+ASAN_BUILD = "build-" + os.path.basename(VARIANT_DIR) + "-asan"
+# STRIP empty: not stripped, and with debug information (ports/unix/Makefile), so that a
+# report names functions and lines.
+ASAN_ARGS = ["BUILD=" + ASAN_BUILD, "MPRS_LWIP_ASAN=1", "STRIP="]
 WEBREPL_CLIENT = os.path.join(HERE, "webrepl", "client.py")
 WEBREPL_PY = os.path.join("lib", "micropython-lib", "micropython", "net", "webrepl")
 LWIP_BIN = os.path.join("ports", "unix", "build-" + os.path.basename(VARIANT_DIR), "micropython")
@@ -298,8 +314,10 @@ def instance_output(logfile, role):
     return sections.get(str(role), "")
 
 
-def fault_tests(netns, tree, lwip_inst, stock, build):
-    """Our fault tests, one run each (a test names its lwIP role and environment)."""
+def fault_tests(netns, tree, lwip_inst, stock, build, env_extra=None, label=None):
+    """Our fault tests, one run each (a test names its lwIP role and environment). With a
+    label (a run of another binary of the build, env_extra added to each test's environment),
+    only the tests that end otherwise than they must are shown, under that label."""
     expected = load_expected() if build == "C" else {}
     results, problems = {}, []
     tests = sorted(os.path.basename(f) for f in glob.glob(os.path.join(FAULTS, "*.py")))
@@ -311,8 +329,10 @@ def fault_tests(netns, tree, lwip_inst, stock, build):
         role = int((test_header(path, "instance") or ["0"])[0])
         env = checks_env(os.path.join(mp.BUILD, "lwip-net-checks-fault.log"))
         env.update(kv.split("=", 1) for kv in test_header(path, "env"))
+        env.update(env_extra or {})
         instances = [lwip_inst, stock] if role == 0 else [stock, lwip_inst]
-        res, logfile, _ = run_multitests(netns, tree, instances, [path], "fault-%s-%s" % (build, test[:-3]), env)
+        tag = re.sub(r"\W+", "-", label or build)
+        res, logfile, _ = run_multitests(netns, tree, instances, [path], "fault-%s-%s" % (tag, test[:-3]), env)
         status = res.get(path, "not run")
         results[test] = status
         output = instance_output(logfile, role) if status == "fail" else ""
@@ -330,13 +350,96 @@ def fault_tests(netns, tree, lwip_inst, stock, build):
                 ok = status == "fail" and pattern.search(output) is not None
                 note = ("fails on C, as expected; must pass on mprs" if ok else
                         "%s on C, expected to fail matching /%s/" % (status, pattern.pattern))
-        log("fault %s (%s): %s" % (test, build, note))
+        if label and ok:
+            continue
+        log("fault %s (%s): %s" % (test, label or build, note))
         if status == "fail":
             for line in output.strip().splitlines()[:12]:
                 log("    | " + line)
         if not ok:
-            problems.append("fault %s (%s)" % (test, build))
+            problems.append("fault %s (%s)" % (test, label or build))
     return results, problems
+
+
+def metrics(logfile, test):
+    """What a test reported with multitest.output_metric(), from run-multitests.py's log."""
+    prefix = test + ": "
+    return [l[len(prefix):].strip() for l in open(logfile, errors="replace") if l.startswith(prefix)]
+
+
+def soak(netns, tree, lwip_inst, stock, tag, env_extra=None):
+    """faults/accept_cycles.py, lwIP the server, with MPRS_CYCLES=SOAK_CYCLES (the test
+    checks lwIP's pools, heap and pcbs against where they began): (passed, what it showed,
+    the instances' output where it failed, seconds)."""
+    env = checks_env(os.path.join(mp.BUILD, "lwip-net-checks-soak-%s.log" % tag))
+    env.update(env_extra or {}, MPRS_CYCLES=str(SOAK_CYCLES))
+    res, logfile, secs = run_multitests(netns, tree, [lwip_inst, stock], [SOAK], "soak-" + tag, env)
+    status = res.get(SOAK, "not run")
+    found = {}
+    for metric in metrics(logfile, SOAK):
+        for side, pattern in (("server", r"server: (\d+) cycles(?:, (\d+) pcbs in TIME-WAIT)?$"),
+                              ("client", r"client: (\d+) cycles(?:, echoes intact (\d+))?$")):
+            m = re.match(pattern, metric)
+            if m:
+                found[side] = m.groups()
+    server, client = found.get("server", ("0", None)), found.get("client", ("0", None))
+    if status == "pass" and server[1] is not None and client == (str(SOAK_CYCLES), str(SOAK_CYCLES)):
+        return True, ("%d cycles, echoes intact %s, lwIP pools and pcbs back (%s pcbs in TIME-WAIT)"
+                      % (SOAK_CYCLES, client[1], server[1])), [], secs
+    output = ["instance%d: %s" % (role, line) for role in ROLES
+              for line in instance_output(logfile, role).strip().splitlines()[:6]]
+    return False, ("FAILS (%s; the server got through %s cycles, the client %s; see %s)"
+                   % (status, server[0], client[0], os.path.relpath(logfile, ROOT))), output, secs
+
+
+def sanitizer_reports(report_dir):
+    """The files ASan wrote in report_dir, one an instrumented process, and its reports
+    there, {'<sanitizer>: <kind> in <frame> <- <frame>': count}."""
+    runs = sorted(glob.glob(os.path.join(report_dir, "report.*")))
+    reports = {}
+    for path in runs:
+        lines = open(path, errors="replace").read().splitlines()
+        for i, line in enumerate(lines):
+            m = re.search(r"ERROR: (\w+Sanitizer: [\w-]+)", line)
+            if m:
+                frames = [re.sub(r"^#\d+ 0x[0-9a-f]+ in ", "", f.strip()) for f in lines[i + 1:i + 8]
+                          if re.match(r"\s*#\d+ ", f)]
+                what = "%s in %s" % (m.group(1), " <- ".join(frames[:2]))
+                reports[what] = reports.get(what, 0) + 1
+    return runs, reports
+
+
+def sanitizer_run(netns, tree, asan_inst, stock, build):
+    """The soak and the fault tests on the build's ASan binary, the sanitizer's reports in
+    files of their own (log_path; verbosity=1 makes every instrumented process write one, so
+    their count shows the sanitizer ran). Prints one line; returns the problems: on mprs any
+    report, a failed soak or fault test; on C none (what C does is reported)."""
+    report_dir = os.path.join(mp.BUILD, "lwip-net", "asan-" + build)
+    shutil.rmtree(report_dir, ignore_errors=True)
+    os.makedirs(report_dir)
+    env = {"ASAN_OPTIONS": "log_path=%s/report:verbosity=1" % report_dir}
+    label = "%s, ASan" % build
+    ok, what, output, secs = soak(netns, tree, asan_inst, stock, build + "-asan", env)
+    t0 = time.monotonic()
+    results, fault_problems = fault_tests(netns, tree, asan_inst, stock, build, env, label)
+    secs += time.monotonic() - t0
+    runs, reports = sanitizer_reports(report_dir)
+    n_reports = sum(reports.values())
+    passed = sum(1 for st in results.values() if st == "pass")
+    faults = "fault tests %d passed, %d failed" % (passed, len(results) - passed)
+    if build == "C":
+        faults += ", as expected-on-c.txt lists" if not fault_problems else ", %d otherwise than expected-on-c.txt lists" % len(fault_problems)
+    log("soak under ASan (%s): %s; %s; %d reports from %d instrumented runs (%.0f s)%s"
+        % (build, what, faults, n_reports, len(runs), secs, "" if build != "C" else "; the C original: reported, not failed"))
+    for line in output + ["%dx %s" % (n, r) for r, n in sorted(reports.items())]:
+        log("    | " + line)
+    if build == "C":
+        return []
+    problems = [] if ok else ["soak under ASan (%s)" % build]
+    problems += fault_problems
+    if n_reports or not runs:
+        problems.append("ASan (%s): %d reports from %d instrumented runs (%s)" % (build, n_reports, len(runs), report_dir))
+    return problems
 
 
 def figures(netns, tree, lwip_inst, stock, build):
@@ -344,10 +447,9 @@ def figures(netns, tree, lwip_inst, stock, build):
     printed, neither compared nor failing the stage."""
     res, logfile, _ = run_multitests(netns, tree, [lwip_inst, stock], [BENCH], "bench-" + build,
                                      checks_env(os.path.join(mp.BUILD, "lwip-net-checks-bench.log")))
-    prefix = BENCH + ": "
-    metrics = [l[len(prefix):].strip() for l in open(logfile, errors="replace") if l.startswith(prefix)]
-    if res.get(BENCH) == "pass" and len(metrics) == 3:
-        log("figures (%s): %s" % (build, "; ".join(metrics)))
+    values = metrics(logfile, BENCH)
+    if res.get(BENCH) == "pass" and len(values) == 3:
+        log("figures (%s): %s" % (build, "; ".join(values)))
     else:
         log("figures (%s): not measured (%s; see %s)" % (build, res.get(BENCH, "not run"), os.path.relpath(logfile, ROOT)))
 
@@ -516,6 +618,15 @@ def main():
     build_unix(trees["c"], ["VARIANT=standard"], "unix standard (the POSIX-sockets peer)", mpy_cross)
     for name, tree, make_args in builds:
         build_unix(trees[tree], make_args, "unix lwIP (%s)" % name, mpy_cross)
+    asan = {}
+    for name, tree, make_args in builds:
+        try:
+            build_unix(trees[tree], make_args + ASAN_ARGS, "unix lwIP (%s) under ASan" % name, mpy_cross)
+            asan[name] = os.path.join(trees[tree], "ports", "unix", ASAN_BUILD, "micropython")
+        except mp.StageError as e:
+            if name != "C":
+                raise
+            log("build unix lwIP (C) under ASan: failed, so not run (the C original: reported, not failed): %s" % e)
     stock = os.path.join(trees["c"], STOCK_BIN)
     out_dir = os.path.join(mp.BUILD, "lwip-net")
     os.makedirs(out_dir, exist_ok=True)
@@ -537,6 +648,15 @@ def main():
                 n_checks += report_checks(name, "net_hosted", [checks + "-net_hosted"])
                 r["faults"], fault_problems = fault_tests(netns, trees[tree], inst, stock, name)
                 problems += fault_problems
+                ok, what, output, secs = soak(netns, trees[tree], inst, stock, name)
+                log("soak (%s): %s (%.0f s)" % (name, what, secs))
+                for line in output:
+                    log("    | " + line)
+                if not ok:
+                    problems.append("soak (%s)" % name)
+                if name in asan:
+                    asan_inst = write_instance(os.path.join(out_dir, "instance-%s-asan.sh" % name), asan[name])
+                    problems += sanitizer_run(netns, trees[tree], asan_inst, stock, name)
                 figures(netns, trees[tree], inst, stock, name)
                 r["webrepl"], web_checks = webrepl_over_lwip(netns, trees[tree], inst, name)
                 n_checks += web_checks

@@ -1,7 +1,9 @@
 # lwIP's socket module in MicroPython over a real network (tests/lwip-net/stage.py): the unix
 # port built as an lwIP board (tests/lwip-net/unix-lwip/), in a network namespace with a TAP
 # device, running MicroPython's multi_net and net_hosted tests against the stock unix port,
-# and our modlwip.c fault tests. Skipped, saying why, without MicroPython or namespaces.
+# our modlwip.c fault tests, a 10,000-cycle soak, the soak and fault tests again on the
+# builds made with AddressSanitizer (gcc's libasan, with build-essential). Skipped, saying
+# why, without MicroPython or namespaces.
 TESTS += test-lwip-net
 DEPS_APT += iproute2
 

@@ -30,3 +30,12 @@ $(BUILD)/extmod/modtime.o: CFLAGS += -Wno-unused-function
 LDFLAGS_EXTRA += -Wl,--wrap=mp_hal_stdin_rx_chr
 # extmod/modwebrepl.c has a sign-compare warning on a 64-bit host, as modlwip.c.
 $(BUILD)/extmod/modwebrepl.o: CFLAGS += -Wno-error=sign-compare
+# The stage's sanitizer build (MPRS_LWIP_ASAN=1, with a BUILD folder of its own): the port's
+# C, lwIP and the glue under AddressSanitizer, as MicroPython's CI builds its unix port
+# (tools/ci.sh, CI_UNIX_OPTS_SANITIZE_ADDRESS); libmprs.a (Rust) is not instrumented. Set
+# here, not as CFLAGS_EXTRA/LDFLAGS_EXTRA on make's command line, which would override the
+# --wrap above.
+ifeq ($(MPRS_LWIP_ASAN),1)
+CFLAGS_EXTRA += -fsanitize=address --param asan-use-after-return=0 -DMP_ASAN=1
+LDFLAGS_EXTRA += -fsanitize=address --param asan-use-after-return=0
+endif
