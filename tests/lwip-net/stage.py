@@ -11,8 +11,8 @@ Per build of the socket module (C: extmod/modlwip.c; mprs: c-glue/socket.c, MPRS
   - our fault tests (faults/*.py), whose outcome on the C build faults/expected-on-c.txt gives;
   - the soak: faults/accept_cycles.py with 10,000 connect/send/accept/recv/close cycles, lwIP's
     pools, heap and pcbs back where they began but for TIME-WAIT pcbs, which it counts;
-  - the soak and the fault tests again on the build made with AddressSanitizer (ASan build in
-    ports/unix/build-unix-lwip-asan), its reports counted; on C they are reported, not failed;
+  - the soak (mprs only) and the fault tests again on the build made with AddressSanitizer
+    (in ports/unix/build-unix-lwip-asan), its reports counted; on C they are reported, not failed;
   - the lwIP calls made without the lwIP lock and lwIP's failed assertions, counted (the
     checks run in "log" mode here, so that a faulty build runs to the end of each test);
   - figures: TCP throughput both ways and accepts per second over the TAP link;
@@ -410,18 +410,24 @@ def sanitizer_reports(report_dir):
 
 
 def sanitizer_run(netns, tree, asan_inst, stock, build):
-    """The soak and the fault tests on the build's ASan binary, the sanitizer's reports in
-    files of their own (log_path; verbosity=1 makes every instrumented process write one, so
-    their count shows the sanitizer ran). Prints one line; returns the problems: on mprs any
-    report, a failed soak or fault test; on C none (what C does is reported)."""
+    """The soak (mprs only) and the fault tests on the build's ASan binary, the sanitizer's
+    reports in files of their own (log_path; verbosity=1 makes every instrumented process
+    write one, so their count shows the sanitizer ran). Prints one line; returns the
+    problems: on mprs any report, a failed soak or fault test; on C none (what C does is
+    reported). C's soak is left out: under ASan C serves some 50 cycles a second here
+    (data sent before accept() waits for the kernel's retransmission, as
+    faults/data_before_accept.py shows), 10,000 would take minutes, and its fault tests
+    show what ASan finds."""
     report_dir = os.path.join(mp.BUILD, "lwip-net", "asan-" + build)
     shutil.rmtree(report_dir, ignore_errors=True)
     os.makedirs(report_dir)
     env = {"ASAN_OPTIONS": "log_path=%s/report:verbosity=1" % report_dir}
-    label = "%s, ASan" % build
-    ok, what, output, secs = soak(netns, tree, asan_inst, stock, build + "-asan", env)
+    if build == "C":
+        ok, what, output, secs = True, "soak not run on C (too slow under ASan)", [], 0.0
+    else:
+        ok, what, output, secs = soak(netns, tree, asan_inst, stock, build + "-asan", env)
     t0 = time.monotonic()
-    results, fault_problems = fault_tests(netns, tree, asan_inst, stock, build, env, label)
+    results, fault_problems = fault_tests(netns, tree, asan_inst, stock, build, env, "%s, ASan" % build)
     secs += time.monotonic() - t0
     runs, reports = sanitizer_reports(report_dir)
     n_reports = sum(reports.values())
