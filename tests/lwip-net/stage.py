@@ -15,12 +15,14 @@ Per build of the socket module (C: extmod/modlwip.c; mprs: c-glue/socket.c, MPRS
     (in ports/unix/build-unix-lwip-asan), its reports counted; on C they are reported, not failed;
   - the lwIP calls made without the lwIP lock and lwIP's failed assertions, counted (the
     checks run in "log" mode here, so that a faulty build runs to the end of each test);
-  - figures: TCP throughput both ways and accepts per second over the TAP link;
+  - figures: TCP throughput both ways and accepts per second over the TAP link, and the
+    instructions per received TCP segment (callgrind; bench/segments.py);
   - WebREPL over lwIP (webrepl/): the tree's webrepl.py on the lwIP build, the PyPI client
     in the namespace, printing "webrepl over lwip (<build>): <n> passed, <m> failed".
 Prints, per build and role:
     multi_net (C, lwip as instance0): <n> passed, <m> failed, <k> skipped
 per build:
+    figures (mprs): <n> instructions per received segment (callgrind: ...)
     soak (mprs): 10000 cycles, echoes intact 10000, lwIP pools and pcbs back (<n> pcbs in TIME-WAIT)
     soak under ASan (mprs): <the same>; fault tests <n> passed, <m> failed; <k> reports from <r> instrumented runs
 and with both builds:
@@ -55,6 +57,11 @@ import stage as mp  # noqa: E402  the MicroPython stage: tree copies, builds, ru
 VARIANT_DIR = os.path.join(HERE, "unix-lwip")
 FAULTS = os.path.join(HERE, "faults")
 BENCH = os.path.join(HERE, "bench", "throughput.py")
+# Instructions per received TCP segment, under callgrind: bench/segments.py's lwIP side
+# fetching this much from its kernel side, and nothing.
+SEGMENTS = os.path.join(HERE, "bench", "segments.py")
+SEGMENTS_BYTES = 1024 * 1024
+SEGMENTS_PORT = 8011
 # The soak: the accept_cycles fault test, 10,000 cycles, on each build and under ASan.
 SOAK = os.path.join(FAULTS, "accept_cycles.py")
 SOAK_CYCLES = 10000
@@ -423,7 +430,7 @@ def sanitizer_run(netns, tree, asan_inst, stock, build):
     os.makedirs(report_dir)
     env = {"ASAN_OPTIONS": "log_path=%s/report:verbosity=1" % report_dir}
     if build == "C":
-        ok, what, output, secs = True, "soak not run on C (too slow under ASan)", [], 0.0
+        ok, what, output, secs = True, "not run (C is too slow under ASan)", [], 0.0
     else:
         ok, what, output, secs = soak(netns, tree, asan_inst, stock, build + "-asan", env)
     t0 = time.monotonic()
@@ -458,6 +465,60 @@ def figures(netns, tree, lwip_inst, stock, build):
         log("figures (%s): %s" % (build, "; ".join(values)))
     else:
         log("figures (%s): not measured (%s; see %s)" % (build, res.get(BENCH, "not run"), os.path.relpath(logfile, ROOT)))
+
+
+def callgrind_fetch(netns, binary, size, tag):
+    """bench/segments.py: the lwIP build under callgrind fetching `size` bytes from the kernel
+    side: (instructions, bytes, segments), or a string saying what went wrong."""
+    out_file = os.path.join(mp.BUILD, "lwip-net", "callgrind-%s.out" % tag)
+    if os.path.exists(out_file):
+        os.remove(out_file)
+    peer = subprocess.Popen(netns.cmd([sys.executable, SEGMENTS, "serve", HOST_IP, str(SEGMENTS_PORT)]),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        ready = peer.stdout.readline().strip()
+        if ready != "ready":
+            return "the kernel side did not start: %s" % ready
+        env = dict(os.environ, MPRS_LWIP_TAP=" ".join((TAP, LWIP_IP, NETMASK, HOST_IP)),
+                   **checks_env(os.path.join(mp.BUILD, "lwip-net-checks-callgrind.log")))
+        argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file,
+                binary, SEGMENTS, "fetch", HOST_IP, str(SEGMENTS_PORT), str(size)]
+        p = subprocess.run(netns.cmd(argv), capture_output=True, text=True, env=env, timeout=300)
+    except subprocess.TimeoutExpired:
+        return "callgrind run timed out"
+    finally:
+        peer.kill()
+        peer.wait()
+        netns.kill_leftovers()
+    got = re.search(r"^received (\d+) bytes, (\d+) segments$", p.stdout, re.M)
+    total = re.search(r"^(?:summary|totals): (\d+)", open(out_file).read(), re.M) if os.path.exists(out_file) else None
+    if p.returncode != 0 or not got or not total:
+        return "exit %d: %s" % (p.returncode, (p.stdout + p.stderr).strip().splitlines()[-1:])
+    return int(total.group(1)), int(got.group(1)), int(got.group(2))
+
+
+def segment_cost(netns, binary, build):
+    """Instructions per received segment (callgrind counts, repeatable): a run fetching
+    SEGMENTS_BYTES less one fetching nothing, over the segments lwIP took in more. Printed,
+    neither compared nor failing the stage."""
+    if shutil.which("valgrind") is None:
+        log("figures (%s): instructions per received segment not measured: no valgrind (Debian package valgrind)" % build)
+        return
+    full = callgrind_fetch(netns, binary, SEGMENTS_BYTES, build + "-full")
+    empty = callgrind_fetch(netns, binary, 0, build + "-empty")
+    why = None
+    for what, run, size in (("full", full, SEGMENTS_BYTES), ("empty", empty, 0)):
+        if isinstance(run, str):
+            why = why or "the %s run: %s" % (what, run)
+        elif run[1] != size:
+            why = why or "the %s run received %d of %d bytes" % (what, run[1], size)
+    segments = 0 if why else full[2] - empty[2]
+    if why or segments <= 0:
+        log("figures (%s): instructions per received segment not measured (%s)" % (build, why or "no more segments"))
+        return
+    log("figures (%s): %.0f instructions per received segment (callgrind: %d bytes from the kernel in %d more TCP "
+        "segments, %d more instructions, than a run receiving nothing)"
+        % (build, (full[0] - empty[0]) / segments, SEGMENTS_BYTES, segments, full[0] - empty[0]))
 
 
 def webrepl_over_lwip(netns, tree, lwip_inst, build):
@@ -664,6 +725,7 @@ def main():
                     asan_inst = write_instance(os.path.join(out_dir, "instance-%s-asan.sh" % name), asan[name])
                     problems += sanitizer_run(netns, trees[tree], asan_inst, stock, name)
                 figures(netns, trees[tree], inst, stock, name)
+                segment_cost(netns, os.path.join(trees[tree], LWIP_BIN), name)
                 r["webrepl"], web_checks = webrepl_over_lwip(netns, trees[tree], inst, name)
                 n_checks += web_checks
                 if name == "mprs" and n_checks:

@@ -334,7 +334,8 @@ static const char *const mprs_memp_names[] = {
 
 // lwIP's pcb lists and pool use, for leak checks: {'tcp_active': n, 'tcp_listen': n,
 // 'tcp_tw': n, 'tcp_bound': n, 'udp': n, 'mem_used': bytes, 'memp_<POOL>': n, ...}, the
-// frames the TAP netif sent ('link_xmit') and could not send ('link_drop') so far, and
+// frames the TAP netif sent ('link_xmit') and could not send ('link_drop') and the TCP
+// segments lwIP took in ('tcp_recv', lwIP's tcp.recv statistic) so far, and
 // 'tcp_active_states': the lwIP states (enum tcp_state) of the active pcbs, as a string of
 // digits, e.g. '47' for one in ESTABLISHED and one in FIN_WAIT_2.
 static mp_obj_t mprs_tap_stats(void) {
@@ -358,6 +359,7 @@ static mp_obj_t mprs_tap_stats(void) {
     mprs_stat(d, "mem_used", lwip_stats.mem.used);
     mprs_stat(d, "link_xmit", lwip_stats.link.xmit);
     mprs_stat(d, "link_drop", lwip_stats.link.drop);
+    mprs_stat(d, "tcp_recv", lwip_stats.tcp.recv);
     for (size_t i = 0; i < MEMP_MAX; ++i) {
         char name[40];
         snprintf(name, sizeof(name), "memp_%s", mprs_memp_names[i]);

@@ -33,8 +33,8 @@ def in_use():
     TIME-WAIT holds: lwIP keeps those pcbs 2 MSL and reuses them when it runs out."""
     import lwip_tap
 
-    # Counts in use only: not the link's frame counters.
-    st = {k: v for k, v in lwip_tap.stats().items() if not k.startswith("link_")}
+    # Counts in use only: not the link's frame counters, nor the TCP segments received.
+    st = {k: v for k, v in lwip_tap.stats().items() if not k.startswith("link_") and k != "tcp_recv"}
     # TIME-WAIT pcbs come from the TCP_PCB pool too.
     st["memp_TCP_PCB"] -= st["tcp_tw"]
     # So does lwIP's TCP timer (one SYS_TIMEOUT), which runs while any pcb is left.
