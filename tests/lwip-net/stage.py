@@ -225,7 +225,8 @@ def run_multitests(netns, tree, instances, files, tag, env_extra):
     env["PATH"] = mp.VENV_BIN + os.pathsep + env["PATH"]
     argv = [sys.executable, "run-multitests.py", "-r", result_dir]
     for inst in instances:
-        argv += ["-t", "exec:" + inst]
+        # "cpython": run-multitests.py's own CPython instance (python3, the venv's on PATH).
+        argv += ["-t", inst if inst == "cpython" else "exec:" + inst]
     rc, secs = mp.run(netns.cmd(argv + files), os.path.join(tree, "tests"), logfile, env=env, timeout=900)
     netns.kill_leftovers()
     results_json = os.path.join(result_dir, "_results.json")
@@ -341,7 +342,10 @@ def fault_tests(netns, tree, lwip_inst, stock, build, env_extra=None, label=None
         env = checks_env(os.path.join(mp.BUILD, "lwip-net-checks-fault.log"))
         env.update(kv.split("=", 1) for kv in test_header(path, "env"))
         env.update(env_extra or {})
-        instances = [lwip_inst, stock] if role == 0 else [stock, lwip_inst]
+        # The other side: the stock unix build, or CPython where the test needs what
+        # MicroPython's sockets lack ("# lwip peer: cpython", e.g. shutdown()).
+        peer = (test_header(path, "peer") or [stock])[0]
+        instances = [lwip_inst, peer] if role == 0 else [peer, lwip_inst]
         tag = re.sub(r"\W+", "-", label or build)
         res, logfile, _ = run_multitests(netns, tree, instances, [path], "fault-%s-%s" % (tag, test[:-3]), env)
         status = res.get(path, "not run")

@@ -7,9 +7,8 @@
 # pcbs left in TIME-WAIT from its metrics.
 import os
 import socket
-import time
 
-# Shared helpers: listener(), connect(), recv_upto(), in_use() (lib/net.py).
+# Shared helpers: listener(), connect(), recv_upto(), in_use(), left_in_use() (lib/net.py).
 exec(open("lib/net.py").read())
 
 PORT = 8004
@@ -38,14 +37,8 @@ def instance0():
         if (i + 1) % PROGRESS == 0:
             multitest.output_metric("server: %d cycles" % (i + 1))
     s.close()
-    # The last connections finish closing while lwIP runs (time.sleep polls it): 5 s at most.
-    for _ in range(50):
-        after = in_use()
-        if after == before:
-            break
-        time.sleep(0.1)
     print("echoed all" if echoed == N * SIZE else "echoed %d of %d bytes" % (echoed, N * SIZE))
-    print("left in use:", sorted((k, after[k] - before[k]) for k in after if after[k] != before[k]))
+    print("left in use:", left_in_use(before))
     multitest.output_metric("server: %d cycles, %d pcbs in TIME-WAIT" % (N, lwip_tap.stats()["tcp_tw"]))
 
 

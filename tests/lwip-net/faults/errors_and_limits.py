@@ -9,7 +9,7 @@ import socket
 import struct
 import time
 
-# Shared helpers: listener(), connect(), recv_upto(), in_use() (lib/net.py).
+# Shared helpers: listener(), connect(), recv_upto(), in_use(), left_in_use() (lib/net.py).
 exec(open("lib/net.py").read())
 
 PORT = 8006
@@ -89,12 +89,7 @@ def instance0():
         s.send(b"x")
     except OSError as e:
         print("send after close:", errname(e))
-    for _ in range(50):
-        after = in_use()
-        if after == before:
-            break
-        time.sleep(0.1)
-    print("left in use:", sorted((k, after[k] - before[k]) for k in after if after[k] != before[k]))
+    print("left in use:", left_in_use(before))
 
 
 def instance1():

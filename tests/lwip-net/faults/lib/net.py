@@ -42,3 +42,16 @@ def in_use():
         st["memp_SYS_TIMEOUT"] -= 1
     del st["tcp_tw"], st["tcp_active_states"]
     return st
+
+
+def left_in_use(before):
+    """What in_use() holds beyond `before`, once lwIP has had up to 5 s to finish closing
+    (time.sleep polls it): [(name, extra)], empty when everything is back."""
+    import time
+
+    for _ in range(50):
+        after = in_use()
+        if after == before:
+            break
+        time.sleep(0.1)
+    return sorted((k, after[k] - before[k]) for k in after if after[k] != before[k])
