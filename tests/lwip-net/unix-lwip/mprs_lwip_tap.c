@@ -1,7 +1,7 @@
 // The port side of lwIP for the unix lwIP test variant, as a board has it: the lwIP lock
 // (a depth counter) and its checks, lwIP's clock, a TAP network interface polled from the
 // VM's event hook, and a small `lwip_tap` module (ifconfig() for run-multitests.py's
-// get_network_ip(), stats() for leak checks).
+// get_network_ip(), stats() for leak checks, dns() for the resolver).
 //
 // Environment, read once at start-up:
 //   MPRS_LWIP_TAP="<tap device> <ip> <netmask> <gateway>"  bring the TAP interface up
@@ -30,6 +30,7 @@
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "extmod/misc.h"
+#include "lwip/dns.h"
 #include "lwip/init.h"
 #include "lwip/etharp.h"
 #include "lwip/ip4_addr.h"
@@ -309,11 +310,24 @@ static mp_obj_t mprs_tap_ifconfig(void) {
         mprs_ip_str(up ? netif_ip4_addr(&mprs_tap_netif) : &none),
         mprs_ip_str(up ? netif_ip4_netmask(&mprs_tap_netif) : &none),
         mprs_ip_str(up ? netif_ip4_gw(&mprs_tap_netif) : &none),
-        mprs_ip_str(up ? netif_ip4_gw(&mprs_tap_netif) : &none),
+        mprs_ip_str(ip_2_ip4(dns_getserver(0))),
     };
     return mp_obj_new_tuple(4, items);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mprs_tap_ifconfig_obj, mprs_tap_ifconfig);
+
+// dns(addr): lwIP's DNS server, as a board's ifconfig((ip, mask, gw, dns)) sets it.
+static mp_obj_t mprs_tap_dns(mp_obj_t addr_in) {
+    ip_addr_t server;
+    if (!ipaddr_aton(mp_obj_str_get_str(addr_in), &server)) {
+        mp_raise_ValueError(MP_ERROR_TEXT("invalid address"));
+    }
+    MICROPY_PY_LWIP_ENTER
+    dns_setserver(0, &server);
+    MICROPY_PY_LWIP_EXIT
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(mprs_tap_dns_obj, mprs_tap_dns);
 
 static mp_int_t mprs_count_tcp(struct tcp_pcb *pcb) {
     mp_int_t n = 0;
@@ -396,6 +410,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(mprs_tap_checks_obj, mprs_tap_checks);
 
 static const mp_rom_map_elem_t mprs_tap_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_checks), MP_ROM_PTR(&mprs_tap_checks_obj) },
+    { MP_ROM_QSTR(MP_QSTR_dns), MP_ROM_PTR(&mprs_tap_dns_obj) },
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_lwip_tap) },
     { MP_ROM_QSTR(MP_QSTR_ifconfig), MP_ROM_PTR(&mprs_tap_ifconfig_obj) },
     { MP_ROM_QSTR(MP_QSTR_stats), MP_ROM_PTR(&mprs_tap_stats_obj) },
