@@ -16,7 +16,8 @@ core, libc and mprs's shared port services (c-glue/port.c) left unresolved: code
 use already in a firmware is counted on neither. From the link map it sums the flash bytes
 (.text, .rodata, .data) kept from each object, and prints
     size socket (Cortex-M4, -Os): mprs <rust> + <glue> = <total> B; C extmod/modlwip.o <n> B; ratio <r>
-Rust that belongs to another mprs subsystem (the streams, say), which a firmware with mprs holds
+then the same with lwIP dual-stack (IPv4 and IPv6, as some boards build it), which also shows
+that both sides build there. Rust that belongs to another mprs subsystem (the streams, say), which a firmware with mprs holds
 anyway, is left out of <rust> and named on a line of its own when there is any.
 A benchmark that prints, not a test: it fails only if a build fails.
 Usage: socket_size.py [--build-dir DIR]
@@ -32,17 +33,43 @@ import size_report  # noqa: E402
 MAKEFILE = os.path.join(stage.HERE, "socket-size", "Makefile")
 
 
-def build(src, side, build_dir):
-    """Builds one side; returns its link map."""
-    out = os.path.join(build_dir, side)
-    logfile = os.path.join(build_dir, side + ".log")
+def build(src, side, build_dir, ipv6=False):
+    """Builds one side (IPv4 only, or dual-stack with ipv6); returns its link map."""
+    name = side + ("-ipv6" if ipv6 else "")
+    out = os.path.join(build_dir, name)
+    logfile = os.path.join(build_dir, name + ".log")
     cmd = ["make", stage.JOBS, "-C", os.path.join(src, "ports", "qemu"), "-f", MAKEFILE,
-           "SIDE=" + side, "BUILD=" + out,
+           "SIDE=" + side, "BUILD=" + out] + (["IPV6=1"] if ipv6 else []) + [
            # The thumbv7em-none-eabihf library `make thumb` builds has these features too:
            # cargo's target directory is shared, so it is built once.
            "MPRS_TARGET_DIR=" + os.path.join(stage.ROOT, "target")]
-    stage.must(stage.run(cmd, stage.ROOT, logfile), "socket size build (%s)" % side, logfile)
+    stage.must(stage.run(cmd, stage.ROOT, logfile), "socket size build (%s)" % name, logfile)
     return os.path.join(out, "socket.map")
+
+
+def measure(src, build_dir, ipv6):
+    """Builds both sides and prints the line (ipv6: lwIP dual-stack, as some boards have it)."""
+    c = sum(n for _, n, obj in stage.map_sections(build(src, "c", build_dir, ipv6))
+            if obj.endswith("/extmod/modlwip.o"))
+    rust = glue = 0
+    others = {}
+    for name, n, obj in stage.map_sections(build(src, "mprs", build_dir, ipv6)):
+        if "libmprs.a(" in obj:
+            sub = size_report.rust_subsystem(name)
+            if sub is None:
+                rust += n
+            else:
+                others[sub] = others.get(sub, 0) + n
+        elif obj.endswith(("/c-glue/socket.o", "/c-glue/lwip.o")):
+            glue += n
+        else:
+            raise stage.StageError("size socket: unexpected object in the link: %s" % obj)
+    total = rust + glue
+    stage.log("size socket (Cortex-M4, -Os%s): mprs %d + %d = %d B; C extmod/modlwip.o %d B; ratio %.2f"
+              % (", IPv4 and IPv6" if ipv6 else "", rust, glue, total, c, total / c))
+    if others:
+        stage.log("size socket: also kept, of other mprs subsystems (not counted): %s"
+                  % ", ".join("%s %d B" % kv for kv in sorted(others.items())))
 
 
 def main():
@@ -55,27 +82,8 @@ def main():
         return 0
     build_dir = os.path.join(os.path.abspath(args.build_dir), "socket-size")
     os.makedirs(build_dir, exist_ok=True)
-    c = sum(n for _, n, obj in stage.map_sections(build(src, "c", build_dir))
-            if obj.endswith("/extmod/modlwip.o"))
-    rust = glue = 0
-    others = {}
-    for name, n, obj in stage.map_sections(build(src, "mprs", build_dir)):
-        if "libmprs.a(" in obj:
-            sub = size_report.rust_subsystem(name)
-            if sub is None:
-                rust += n
-            else:
-                others[sub] = others.get(sub, 0) + n
-        elif obj.endswith(("/c-glue/socket.o", "/c-glue/lwip.o")):
-            glue += n
-        else:
-            raise stage.StageError("size socket: unexpected object in the link: %s" % obj)
-    total = rust + glue
-    stage.log("size socket (Cortex-M4, -Os): mprs %d + %d = %d B; C extmod/modlwip.o %d B; ratio %.2f"
-              % (rust, glue, total, c, total / c))
-    if others:
-        stage.log("size socket: also kept, of other mprs subsystems (not counted): %s"
-                  % ", ".join("%s %d B" % kv for kv in sorted(others.items())))
+    for ipv6 in (False, True):
+        measure(src, build_dir, ipv6)
     return 0
 
 
