@@ -18,7 +18,9 @@ Per build of the socket module (C: extmod/modlwip.c; mprs: c-glue/socket.c, MPRS
   - figures: TCP throughput both ways and accepts per second over the TAP link, and the
     instructions per received TCP segment (callgrind; bench/segments.py);
   - WebREPL over lwIP (webrepl/): the tree's webrepl.py on the lwIP build, the PyPI client
-    in the namespace, printing "webrepl over lwip (<build>): <n> passed, <m> failed".
+    in the namespace, printing "webrepl over lwip (<build>): <n> passed, <m> failed";
+  - IPv6: each module built again with lwIP dual-stack (in ports/unix/build-unix-lwip-ipv6)
+    runs ipv6/loopback.py over lwIP's ::1; mprs must print what C prints.
 Prints, per build and role:
     multi_net (C, lwip as instance0): <n> passed, <m> failed, <k> skipped
 per build:
@@ -70,6 +72,11 @@ ASAN_BUILD = "build-" + os.path.basename(VARIANT_DIR) + "-asan"
 # STRIP empty: not stripped, and with debug information (ports/unix/Makefile), so that a
 # report names functions and lines.
 ASAN_ARGS = ["BUILD=" + ASAN_BUILD, "MPRS_LWIP_ASAN=1", "STRIP="]
+# The lwIP builds again, dual-stack (unix-lwip/lwipopts.h, MPRS_LWIP_IPV6), as some boards
+# build lwIP: ipv6/loopback.py on each, the outputs compared.
+IPV6_BUILD = "build-" + os.path.basename(VARIANT_DIR) + "-ipv6"
+IPV6_ARGS = ["BUILD=" + IPV6_BUILD, "MPRS_LWIP_IPV6=1"]
+IPV6_SCRIPT = os.path.join(HERE, "ipv6", "loopback.py")
 WEBREPL_CLIENT = os.path.join(HERE, "webrepl", "client.py")
 WEBREPL_PY = os.path.join("lib", "micropython-lib", "micropython", "net", "webrepl")
 LWIP_BIN = os.path.join("ports", "unix", "build-" + os.path.basename(VARIANT_DIR), "micropython")
@@ -564,6 +571,34 @@ STRICT_PROBE = "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8005))\
 STRICT_ABORT = re.compile(r"^lwIP: (\w+) called without the lwIP lock|^lwIP: assertion .* failed", re.M)
 
 
+def ipv6_loopback(binaries):
+    """ipv6/loopback.py on the dual-stack build of each ({build: binary}), lwIP's loopback
+    only; the mprs build must print what the C build prints, with no lwIP call outside the
+    lock and no failed lwIP assertion. Returns the problems."""
+    outputs, problems = {}, []
+    for build, binary in binaries.items():
+        check_log = os.path.join(mp.BUILD, "lwip-net-checks-ipv6-%s.log" % build)
+        if os.path.exists(check_log):
+            os.remove(check_log)
+        env = dict(os.environ, MPRS_LWIP_TAP="", **checks_env(check_log))
+        p = subprocess.run([binary, IPV6_SCRIPT], capture_output=True, text=True, env=env, timeout=60)
+        outputs[build] = (p.stdout + p.stderr).strip().splitlines() + ([] if p.returncode == 0 else ["exit %d" % p.returncode])
+        n_checks = report_checks(build, "ipv6", [check_log])
+        if build != "C" and n_checks:
+            problems.append("lwIP checks on the mprs build (ipv6)")
+    for line in outputs.get("C", []):
+        log("    | " + line)
+    if "mprs" in outputs:
+        differ = outputs["mprs"] != outputs["C"]
+        log("ipv6 (dual-stack builds, over ::1): C %d lines, mprs %s"
+            % (len(outputs["C"]), "differs:" if differ else "the same"))
+        if differ:
+            for line in outputs["mprs"]:
+                log("    mprs| " + line)
+            problems.append("ipv6: the mprs build's output differs from the C build's")
+    return problems
+
+
 def strict_probe(lwip_inst, build):
     """The checks as lwipopts.h makes them by default, aborting: a socket made, bound,
     listening and closed. The C build must abort at its first unlocked call (the stage
@@ -703,11 +738,15 @@ def main():
             if name != "C":
                 raise
             log("build unix lwIP (C) under ASan: failed, so not run (the C original: reported, not failed): %s" % e)
+    dual = {}
+    for name, tree, make_args in builds:
+        build_unix(trees[tree], make_args + IPV6_ARGS, "unix lwIP (%s), dual-stack" % name, mpy_cross)
+        dual[name] = os.path.join(trees[tree], "ports", "unix", IPV6_BUILD, "micropython")
     stock = os.path.join(trees["c"], STOCK_BIN)
     out_dir = os.path.join(mp.BUILD, "lwip-net")
     os.makedirs(out_dir, exist_ok=True)
 
-    problems = []
+    problems = ipv6_loopback(dual)
     results = {}
     try:
         with Netns() as netns:

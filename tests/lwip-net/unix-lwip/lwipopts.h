@@ -17,7 +17,12 @@ uint32_t mprs_lwip_rand(void);
 #define LWIP_ASSERT_CORE_LOCKED() mprs_lwip_assert_core_locked(__func__)
 
 #define LWIP_IPV4 1
-#define LWIP_IPV6 0
+// IPv4 only, as the stage's main builds; MPRS_LWIP_IPV6=1 (mpconfigvariant.mk) builds
+// dual-stack, as some boards do.
+#ifndef MPRS_LWIP_IPV6
+#define MPRS_LWIP_IPV6 0
+#endif
+#define LWIP_IPV6 MPRS_LWIP_IPV6
 #define LWIP_RAND() mprs_lwip_rand()
 
 // Pool and pcb statistics, read by lwip_tap.stats().

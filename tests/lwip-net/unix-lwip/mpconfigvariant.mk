@@ -39,3 +39,8 @@ ifeq ($(MPRS_LWIP_ASAN),1)
 CFLAGS_EXTRA += -fsanitize=address --param asan-use-after-return=0 -DMP_ASAN=1
 LDFLAGS_EXTRA += -fsanitize=address --param asan-use-after-return=0
 endif
+# The stage's dual-stack build (MPRS_LWIP_IPV6=1, with a BUILD folder of its own): lwIP
+# with IPv4 and IPv6, as some boards build it.
+ifeq ($(MPRS_LWIP_IPV6),1)
+CFLAGS_EXTRA += -DMPRS_LWIP_IPV6=1
+endif
