@@ -116,11 +116,12 @@ pub enum Feed {
 enum Op {
     /// Waiting for a request.
     Idle,
-    /// Receiving `left` bytes of a PUT; `failed` once the file could not take them (the
-    /// data is still drained, so the session stays in step with the client).
-    Put { left: u32, failed: bool },
+    /// Receiving `Session::left` bytes of a PUT (`Session::put_failed` once the file could
+    /// not take them: the data is still drained, so the session stays in step with the
+    /// client).
+    Put,
     /// Draining the data of a refused PUT.
-    Drain { left: u32 },
+    Drain,
     /// A GET: each one-byte request from the client gets a chunk.
     Get,
 }
@@ -139,6 +140,10 @@ pub struct Session {
     header: [u8; HEADER_LEN],
     header_len: usize,
     op: Op,
+    /// Bytes still to come of a PUT or drain.
+    left: u32,
+    /// The current PUT's file could not take its data.
+    put_failed: bool,
     /// The target name of the current PUT or GET, then TEMP_SUFFIX: the name of the
     /// temporary file a PUT writes is the first `name_len + TEMP_SUFFIX.len()` bytes.
     name: [u8; NAME_MAX + TEMP_SUFFIX.len()],
@@ -166,6 +171,8 @@ impl Session {
             header: [0; HEADER_LEN],
             header_len: 0,
             op: Op::Idle,
+            left: 0,
+            put_failed: false,
             name: [0; NAME_MAX + TEMP_SUFFIX.len()],
             name_len: 0,
             pending: [0; READ_MAX],
@@ -191,7 +198,7 @@ impl Session {
         let n = match self.op {
             _ if !self.logged_in => 1,
             _ if self.header_len > 0 => HEADER_LEN - self.header_len,
-            Op::Put { left, .. } | Op::Drain { left } => usize::try_from(left).unwrap_or(READ_MAX),
+            Op::Put | Op::Drain => usize::try_from(self.left).unwrap_or(READ_MAX),
             Op::Idle | Op::Get => 1,
         };
         n.clamp(1, READ_MAX)
@@ -300,24 +307,22 @@ impl Session {
                 }
                 rest
             }
-            Op::Put { left, failed } => {
-                let (now, rest) = split_left(data, left);
-                let failed = failed || !host.write_file(now);
-                let left = left - now.len() as u32;
-                self.op = Op::Put { left, failed };
-                if left == 0 {
+            Op::Put => {
+                let (now, rest) = split_left(data, self.left);
+                let failed = self.put_failed || !host.write_file(now);
+                self.left -= now.len() as u32;
+                self.put_failed = failed;
+                if self.left == 0 {
                     self.finish_put(host, failed);
                 }
                 rest
             }
-            Op::Drain { left } => {
-                let (now, rest) = split_left(data, left);
-                let left = left - now.len() as u32;
-                self.op = if left == 0 {
-                    Op::Idle
-                } else {
-                    Op::Drain { left }
-                };
+            Op::Drain => {
+                let (now, rest) = split_left(data, self.left);
+                self.left -= now.len() as u32;
+                if self.left == 0 {
+                    self.op = Op::Idle;
+                }
                 rest
             }
             Op::Get => {
@@ -371,16 +376,20 @@ impl Session {
             STATUS_FILE_ERROR
         } else {
             reply(host, STATUS_OK);
-            self.op = Op::Put {
-                left: request.size,
-                failed: false,
-            };
+            self.op = Op::Put;
+            self.left = request.size;
+            self.put_failed = false;
             if request.size == 0 {
                 self.finish_put(host, false);
             }
             return;
         };
-        self.op = drain(request.size);
+        self.left = request.size;
+        self.op = if request.size == 0 {
+            Op::Idle
+        } else {
+            Op::Drain
+        };
         reply(host, status);
     }
 
@@ -394,9 +403,10 @@ impl Session {
     /// is not renamed is removed. Returns whether the target was replaced.
     fn end_put<H: Host + ?Sized>(&mut self, host: &mut H, keep: bool) -> bool {
         host.close_file();
-        let ok = keep && host.rename(self.temp_name(), self.name());
+        let temp = self.temp_name();
+        let ok = keep && host.rename(temp, self.name());
         if !ok {
-            host.remove(self.temp_name());
+            host.remove(temp);
         }
         self.op = Op::Idle;
         ok
@@ -450,22 +460,14 @@ impl Session {
     /// file and no partial target; an unfinished GET closes its file.
     pub fn abort<H: Host + ?Sized>(&mut self, host: &mut H) {
         match self.op {
-            Op::Put { .. } => {
+            Op::Put => {
                 self.end_put(host, false);
             }
             Op::Get => host.close_file(),
-            Op::Idle | Op::Drain { .. } => {}
+            Op::Idle | Op::Drain => {}
         }
         self.op = Op::Idle;
         self.header_len = 0;
-    }
-}
-
-fn drain(size: u32) -> Op {
-    if size == 0 {
-        Op::Idle
-    } else {
-        Op::Drain { left: size }
     }
 }
 
