@@ -137,16 +137,18 @@ pub struct Session {
     typed_len: usize,
     /// More was typed than any password can hold: it matches none, not even an empty one.
     typed_overlong: bool,
-    header: [u8; HEADER_LEN],
+    /// The request being received, and room for TEMP_SUFFIX after its name: once a request
+    /// is taken, the name of its PUT or GET stays here (`name_len` bytes at `NAME_AT`,
+    /// then TEMP_SUFFIX for the temporary file a PUT writes), as no request is received
+    /// before that transfer ends.
+    header: [u8; HEADER_LEN + TEMP_SUFFIX.len()],
     header_len: usize,
     op: Op,
     /// Bytes still to come of a PUT or drain.
     left: u32,
     /// The current PUT's file could not take its data.
     put_failed: bool,
-    /// The target name of the current PUT or GET, then TEMP_SUFFIX: the name of the
-    /// temporary file a PUT writes is the first `name_len + TEMP_SUFFIX.len()` bytes.
-    name: [u8; NAME_MAX + TEMP_SUFFIX.len()],
+    /// The length of the current PUT's or GET's name in `header`.
     name_len: usize,
     /// Terminal input that arrived in a read meant for file data, returned byte by byte.
     pending: [u8; READ_MAX],
@@ -168,12 +170,11 @@ impl Session {
             typed: [0; PASSWORD_MAX],
             typed_len: 0,
             typed_overlong: false,
-            header: [0; HEADER_LEN],
+            header: [0; HEADER_LEN + TEMP_SUFFIX.len()],
             header_len: 0,
             op: Op::Idle,
             left: 0,
             put_failed: false,
-            name: [0; NAME_MAX + TEMP_SUFFIX.len()],
             name_len: 0,
             pending: [0; READ_MAX],
             pending_start: 0,
@@ -354,19 +355,25 @@ impl Session {
         let Some(len) = request.name_len else {
             return false;
         };
-        copy_into(&mut self.name, window(&self.header, NAME_AT, NAME_AT + len));
-        copy_into(window_mut(&mut self.name, len, usize::MAX), TEMP_SUFFIX);
+        copy_into(
+            window_mut(&mut self.header, NAME_AT + len, usize::MAX),
+            TEMP_SUFFIX,
+        );
         self.name_len = len;
         true
     }
 
     fn name(&self) -> &[u8] {
-        window(&self.name, 0, self.name_len)
+        window(&self.header, NAME_AT, NAME_AT + self.name_len)
     }
 
     /// The temporary name of the current PUT: the name and TEMP_SUFFIX.
     fn temp_name(&self) -> &[u8] {
-        window(&self.name, 0, self.name_len + TEMP_SUFFIX.len())
+        window(
+            &self.header,
+            NAME_AT,
+            NAME_AT + self.name_len + TEMP_SUFFIX.len(),
+        )
     }
 
     fn start_put<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
@@ -404,7 +411,7 @@ impl Session {
     fn end_put<H: Host + ?Sized>(&mut self, host: &mut H, keep: bool) -> bool {
         host.close_file();
         let temp = self.temp_name();
-        let ok = keep && host.rename(temp, self.name());
+        let ok = keep && host.rename(temp, split(temp, self.name_len).0);
         if !ok {
             host.remove(temp);
         }
@@ -515,7 +522,7 @@ struct Request {
 
 impl Request {
     /// `None` unless the signature is `WA`.
-    fn parse(header: &[u8; HEADER_LEN]) -> Option<Self> {
+    fn parse(header: &[u8]) -> Option<Self> {
         let (sig, rest) = split(header, 2);
         if sig != b"WA" {
             return None;
