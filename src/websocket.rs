@@ -35,7 +35,7 @@
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
 
-use crate::bytes::{copy_into, window, window_mut};
+use crate::bytes::{window, window_mut};
 use crate::errno::{Errnos, MprsErrno};
 use crate::stream::{IoError, RawStream};
 
@@ -406,10 +406,7 @@ impl Websocket {
         E: Errnos + ?Sized,
     {
         self.rx = Receiving::Closed;
-        copy_into(
-            window_mut(&mut self.buf, HEADROOM, usize::MAX),
-            &status.to_be_bytes(),
-        );
+        [self.buf[HEADROOM], self.buf[HEADROOM + 1]] = status.to_be_bytes();
         best_effort(self.send_close(sock, errnos, 2))
     }
 
