@@ -33,11 +33,13 @@ pub const GET_CHUNK: usize = 256;
 pub const GET_CHUNK_MAX: usize = 0xffff - 2;
 /// A chunk buffer starts with room for the websocket header, then the chunk's u16 length.
 pub const CHUNK_PREFIX: usize = HEADROOM + 2;
+// `send_chunk` names the six bytes of the prefix.
+const _: () = assert!(CHUNK_PREFIX == 6);
 /// Longest password the machine can hold. The port's own limit (`MPRS_WEBREPL_PASSWORD_MAX`
 /// in c-glue/webrepl.c, 9 as in the C original) may not exceed it, which the glue asserts.
 pub const PASSWORD_MAX: usize = 32;
 /// Suffix of the temporary file a PUT writes before renaming it into place.
-pub const TEMP_SUFFIX: &[u8] = b".part";
+pub const TEMP_SUFFIX: &[u8; 5] = b".part";
 /// Most bytes the reader takes from the websocket at once.
 pub const READ_MAX: usize = 128;
 
@@ -355,10 +357,10 @@ impl Session {
         let Some(len) = request.name_len else {
             return false;
         };
-        copy_into(
-            window_mut(&mut self.header, NAME_AT + len, usize::MAX),
-            TEMP_SUFFIX,
-        );
+        let at = NAME_AT + len;
+        if let Some(suffix) = self.header.get_mut(at..).and_then(|s| s.first_chunk_mut()) {
+            *suffix = *TEMP_SUFFIX;
+        }
         self.name_len = len;
         true
     }
@@ -442,11 +444,10 @@ impl Session {
             None
         };
         let n = got.unwrap_or(0).min(cap);
-        if buf.len() >= CHUNK_PREFIX {
-            copy_into(
-                window_mut(buf, HEADROOM, CHUNK_PREFIX),
-                &(n as u16).to_le_bytes(),
-            );
+        // The length goes after the headroom, at the end of the prefix (a slice pattern,
+        // not a copy loop).
+        if let [_, _, _, _, lo, hi, ..] = buf {
+            [*lo, *hi] = (n as u16).to_le_bytes();
             host.send(window_mut(buf, 0, CHUNK_PREFIX + n), Frame::Binary);
         }
         if n == 0 {
