@@ -136,9 +136,9 @@ pub struct Session {
     denied: bool,
     /// The password typed so far (only its first `PASSWORD_MAX` bytes are kept).
     typed: [u8; PASSWORD_MAX],
+    /// How many bytes were typed, counting past what `typed` keeps: more than any password
+    /// can hold matches none, not even an empty one.
     typed_len: usize,
-    /// More was typed than any password can hold: it matches none, not even an empty one.
-    typed_overlong: bool,
     /// The request being received, and room for TEMP_SUFFIX after its name: once a request
     /// is taken, the name of its PUT or GET stays here (`name_len` bytes at `NAME_AT`,
     /// then TEMP_SUFFIX for the temporary file a PUT writes), as no request is received
@@ -171,7 +171,6 @@ impl Session {
             denied: false,
             typed: [0; PASSWORD_MAX],
             typed_len: 0,
-            typed_overlong: false,
             header: [0; HEADER_LEN + TEMP_SUFFIX.len()],
             header_len: 0,
             op: Op::Idle,
@@ -267,8 +266,7 @@ impl Session {
     fn feed_password<H: Host + ?Sized>(&mut self, data: &[u8], host: &mut H) -> Feed {
         for &byte in data {
             if byte == b'\r' || byte == b'\n' {
-                let typed = window(&self.typed, 0, self.typed_len);
-                if !self.typed_overlong && password_matches(host.password(), typed) {
+                if password_matches(host.password(), &self.typed, self.typed_len) {
                     self.logged_in = true;
                     self.typed = [0; PASSWORD_MAX];
                     self.typed_len = 0;
@@ -281,10 +279,8 @@ impl Session {
             }
             if let Some(slot) = self.typed.get_mut(self.typed_len) {
                 *slot = byte;
-                self.typed_len += 1;
-            } else {
-                self.typed_overlong = true;
             }
+            self.typed_len = self.typed_len.saturating_add(1);
         }
         Feed::Consumed
     }
@@ -499,12 +495,11 @@ fn send<H: Host + ?Sized>(host: &mut H, data: &[u8], frame: Frame) {
 }
 
 /// Compares without an early exit, so the time taken says nothing about the password.
-fn password_matches(password: &[u8], typed: &[u8]) -> bool {
-    let mut diff = u8::from(password.len() != typed.len());
-    for i in 0..PASSWORD_MAX {
-        let a = password.get(i).copied().unwrap_or(0);
-        let b = typed.get(i).copied().unwrap_or(0);
-        diff |= a ^ b;
+/// `typed` holds the first `typed_len` bytes typed (as many as fit) and zeros after them.
+fn password_matches(password: &[u8], typed: &[u8; PASSWORD_MAX], typed_len: usize) -> bool {
+    let mut diff = u8::from(password.len() != typed_len);
+    for (i, &b) in typed.iter().enumerate() {
+        diff |= password.get(i).copied().unwrap_or(0) ^ b;
     }
     diff == 0
 }

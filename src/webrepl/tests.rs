@@ -210,13 +210,28 @@ fn wrong_or_overlong_password_is_denied_and_ends_the_stream() {
     }
 }
 
+/// `password_matches` over what a session keeps of `typed`.
+fn matches(password: &[u8], typed: &[u8]) -> bool {
+    let mut kept = [0u8; PASSWORD_MAX];
+    for (k, t) in kept.iter_mut().zip(typed) {
+        *k = *t;
+    }
+    password_matches(password, &kept, typed.len())
+}
+
 #[test]
 fn password_compare_is_exact() {
-    assert!(password_matches(b"abc", b"abc"));
-    assert!(!password_matches(b"abc", b"ab"));
-    assert!(!password_matches(b"abc", b"abcd"));
-    assert!(!password_matches(b"abc", b"abd"));
-    assert!(password_matches(b"", b""));
+    assert!(matches(b"abc", b"abc"));
+    assert!(!matches(b"abc", b"ab"));
+    assert!(!matches(b"abc", b"abcd"));
+    assert!(!matches(b"abc", b"abd"));
+    assert!(matches(b"", b""));
+    let full = [b'x'; PASSWORD_MAX];
+    assert!(matches(&full, &full));
+    assert!(
+        !matches(&full, &[b'x'; PASSWORD_MAX + 1]),
+        "more than is kept"
+    );
 }
 
 #[test]
