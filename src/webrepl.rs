@@ -341,8 +341,7 @@ impl Session {
         };
         match request.kind {
             GET_VER => send(host, &host.version(), Frame::Binary),
-            PUT_FILE => self.start_put(host, &request),
-            GET_FILE => self.start_get(host, &request),
+            PUT_FILE | GET_FILE => self.start_transfer(host, &request, request.kind == PUT_FILE),
             _ => reply(host, STATUS_BAD_REQUEST),
         }
     }
@@ -361,25 +360,25 @@ impl Session {
         true
     }
 
-    fn name(&self) -> &[u8] {
-        window(&self.header, NAME_AT, NAME_AT + self.name_len)
+    /// The current transfer's name followed by `suffix` bytes of TEMP_SUFFIX: all of it is
+    /// the temporary name of a PUT.
+    fn file_name(&self, suffix: usize) -> &[u8] {
+        window(&self.header, NAME_AT, NAME_AT + self.name_len + suffix)
     }
 
-    /// The temporary name of the current PUT: the name and TEMP_SUFFIX.
-    fn temp_name(&self) -> &[u8] {
-        window(
-            &self.header,
-            NAME_AT,
-            NAME_AT + self.name_len + TEMP_SUFFIX.len(),
-        )
-    }
-
-    fn start_put<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
+    /// Starts a PUT (`put`) or a GET: takes the request's name, opens the file (a PUT's
+    /// temporary file) and answers. The data of a refused PUT is drained.
+    fn start_transfer<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request, put: bool) {
+        let (suffix, direction) = if put {
+            (TEMP_SUFFIX.len(), Direction::Write)
+        } else {
+            (0, Direction::Read)
+        };
         let status = if !self.set_name(request) {
             STATUS_BAD_REQUEST
-        } else if !host.open(self.temp_name(), Direction::Write) {
+        } else if !host.open(self.file_name(suffix), direction) {
             STATUS_FILE_ERROR
-        } else {
+        } else if put {
             reply(host, STATUS_OK);
             self.op = Op::Put;
             self.left = request.size;
@@ -388,13 +387,18 @@ impl Session {
                 self.finish_put(host, false);
             }
             return;
-        };
-        self.left = request.size;
-        self.op = if request.size == 0 {
-            Op::Idle
         } else {
-            Op::Drain
+            self.op = Op::Get;
+            STATUS_OK
         };
+        if put {
+            self.left = request.size;
+            self.op = if request.size == 0 {
+                Op::Idle
+            } else {
+                Op::Drain
+            };
+        }
         reply(host, status);
     }
 
@@ -408,25 +412,13 @@ impl Session {
     /// is not renamed is removed. Returns whether the target was replaced.
     fn end_put<H: Host + ?Sized>(&mut self, host: &mut H, keep: bool) -> bool {
         host.close_file();
-        let temp = self.temp_name();
+        let temp = self.file_name(TEMP_SUFFIX.len());
         let ok = keep && host.rename(temp, split(temp, self.name_len).0);
         if !ok {
             host.remove(temp);
         }
         self.op = Op::Idle;
         ok
-    }
-
-    fn start_get<H: Host + ?Sized>(&mut self, host: &mut H, request: &Request) {
-        let status = if !self.set_name(request) {
-            STATUS_BAD_REQUEST
-        } else if !host.open(self.name(), Direction::Read) {
-            STATUS_FILE_ERROR
-        } else {
-            self.op = Op::Get;
-            STATUS_OK
-        };
-        reply(host, status);
     }
 
     /// One GET chunk: a u16 length and as much file data as `buf` holds after
