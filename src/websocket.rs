@@ -196,31 +196,49 @@ impl Websocket {
                 // The read would wait: the pong goes first.
                 self.send_pong(sock, errnos)?;
             }
-            match self.rx {
+            // Where the next bytes go, and whether the peer stopping now is inside a frame.
+            let (dst, mid_frame) = match self.rx {
                 Receiving::Closed => return Ok(0),
                 Receiving::Reset => return self.ended(true, errnos),
-                Receiving::Header { have, need } => {
-                    let dst = window_mut(&mut self.hdr, usize::from(have), usize::from(need));
-                    let n = read_some(sock, errnos, dst)?;
-                    if n == 0 {
-                        return self.ended(have > 0, errnos);
+                Receiving::Control { have, len } if have >= len => {
+                    if self.control_done(sock, errnos, len)? {
+                        return Ok(0);
                     }
+                    continue;
+                }
+                Receiving::Header { have, need } => (
+                    window_mut(&mut self.hdr, usize::from(have), usize::from(need)),
+                    have > 0,
+                ),
+                Receiving::Data { left, .. } => {
+                    let want = usize::from(left).min(out.len());
+                    (out.get_mut(..want).unwrap_or_default(), true)
+                }
+                Receiving::Control { have, len } => {
+                    let (from, to) = (usize::from(have), usize::from(len));
+                    (
+                        window_mut(&mut self.buf, HEADROOM + from, HEADROOM + to),
+                        true,
+                    )
+                }
+            };
+            let n = read_some(sock, errnos, dst)?;
+            if n == 0 {
+                if let Receiving::Data { started: true, .. } = self.rx {
+                    self.rx = Receiving::Reset;
+                    return Ok(0);
+                }
+                return self.ended(mid_frame, errnos);
+            }
+            match self.rx {
+                Receiving::Header { have, need } => {
                     let have = have + n as u8;
                     self.rx = Receiving::Header { have, need };
                     if have == need {
                         self.header_done(sock, errnos)?;
                     }
                 }
-                Receiving::Data { left, started } => {
-                    let want = usize::from(left).min(out.len());
-                    let n = read_some(sock, errnos, out.get_mut(..want).unwrap_or_default())?;
-                    if n == 0 {
-                        if started {
-                            self.rx = Receiving::Reset;
-                            return Ok(0);
-                        }
-                        return self.ended(true, errnos);
-                    }
+                Receiving::Data { left, .. } => {
                     let data = out.get_mut(..n).unwrap_or_default();
                     unmask(&self.mask, &mut self.mask_pos, data);
                     let left = left - n as u16;
@@ -235,21 +253,12 @@ impl Websocket {
                     return Ok(n);
                 }
                 Receiving::Control { have, len } => {
-                    if have < len {
-                        let (from, to) = (usize::from(have), usize::from(len));
-                        let dst = window_mut(&mut self.buf, HEADROOM + from, HEADROOM + to);
-                        let n = read_some(sock, errnos, dst)?;
-                        if n == 0 {
-                            return self.ended(true, errnos);
-                        }
-                        self.rx = Receiving::Control {
-                            have: have + n as u8,
-                            len,
-                        };
-                    } else if self.control_done(sock, errnos, len)? {
-                        return Ok(0);
-                    }
+                    self.rx = Receiving::Control {
+                        have: have + n as u8,
+                        len,
+                    };
                 }
+                Receiving::Reset | Receiving::Closed => {}
             }
         }
     }
