@@ -302,8 +302,8 @@ impl Websocket {
         self.mask = [0; 4];
         if b1 & MASKED != 0 {
             let at = 2 + usize::from(ext);
-            for (d, s) in self.mask.iter_mut().zip(self.hdr.iter().skip(at)) {
-                *d = *s;
+            if let Some(mask) = self.hdr.get(at..).and_then(|m| m.first_chunk()) {
+                self.mask = *mask;
             }
         }
         self.mask_pos = 0;
