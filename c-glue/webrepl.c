@@ -50,7 +50,8 @@ typedef struct _mp_obj_webrepl_t {
     uint64_t session[(MPRS_WEBREPL_SESSION_SIZE + 7) / 8];
 } mp_obj_webrepl_t;
 
-static char webrepl_passwd[MPRS_WEBREPL_PASSWORD_MAX + 1];
+// The password as bytes and a length (the session compares lengths too): no terminator.
+static char webrepl_passwd[MPRS_WEBREPL_PASSWORD_MAX > 0 ? MPRS_WEBREPL_PASSWORD_MAX : 1];
 static size_t webrepl_passwd_len;
 
 static mp_obj_webrepl_t *webrepl_of(mprs_webrepl_t *repl) {
@@ -244,7 +245,6 @@ static mp_obj_t webrepl_set_password(mp_obj_t passwd_in) {
         mp_raise_ValueError(NULL);
     }
     memcpy(webrepl_passwd, passwd, len);
-    webrepl_passwd[len] = '\0';
     webrepl_passwd_len = len;
     return mp_const_none;
 }
