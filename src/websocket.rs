@@ -360,7 +360,7 @@ impl Websocket {
                 self.rx = Receiving::Closed;
                 // Echo the status code, if the peer gave one: it is in place already.
                 let status = if len >= 2 { 2 } else { 0 };
-                best_effort(self.send_close(sock, errnos, status))?;
+                self.send_close(sock, errnos, status)?;
                 Ok(true)
             }
             _ => Ok(false),
@@ -377,8 +377,24 @@ impl Websocket {
         if len == NO_PONG || self.close_sent {
             return Ok(());
         }
-        let frame = window_mut(&mut self.buf, 0, HEADROOM + usize::from(len));
-        best_effort(send(sock, errnos, OP_PONG, frame, &[]))
+        self.send_control(sock, errnos, OP_PONG, usize::from(len))
+    }
+
+    /// Sends a control frame of opcode `op` whose payload is the first `len` bytes after
+    /// `buf`'s headroom (best effort).
+    fn send_control<S, E>(
+        &mut self,
+        sock: &mut S,
+        errnos: &E,
+        op: u8,
+        len: usize,
+    ) -> Result<(), IoError>
+    where
+        S: Socket + ?Sized,
+        E: Errnos + ?Sized,
+    {
+        let frame = window_mut(&mut self.buf, 0, HEADROOM + len);
+        best_effort(send(sock, errnos, op, frame, &[]))
     }
 
     /// A frame this side does not take: close with `status`, and EIO.
@@ -391,8 +407,8 @@ impl Websocket {
         Err(IoError::Errno(errnos.value(MprsErrno::Eio)))
     }
 
-    /// Sends a close (once) whose payload is the first `len` bytes after `buf`'s headroom:
-    /// a status code or nothing.
+    /// Sends a close (once, best effort) whose payload is the first `len` bytes after
+    /// `buf`'s headroom: a status code or nothing.
     fn send_close<S, E>(&mut self, sock: &mut S, errnos: &E, len: usize) -> Result<(), IoError>
     where
         S: Socket + ?Sized,
@@ -403,8 +419,7 @@ impl Websocket {
         }
         self.close_sent = true;
         self.pong = NO_PONG;
-        let frame = window_mut(&mut self.buf, 0, HEADROOM + len);
-        send(sock, errnos, OP_CLOSE, frame, &[])
+        self.send_control(sock, errnos, OP_CLOSE, len)
     }
 
     /// Reads give end of file from now on; a close with `status` is sent unless one was,
@@ -416,7 +431,7 @@ impl Websocket {
     {
         self.rx = Receiving::Closed;
         [self.buf[HEADROOM], self.buf[HEADROOM + 1]] = status.to_be_bytes();
-        best_effort(self.send_close(sock, errnos, 2))
+        self.send_close(sock, errnos, 2)
     }
 
     /// The connection is being closed by this side: sends a close frame (status 1000)
