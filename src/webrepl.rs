@@ -312,7 +312,7 @@ impl Session {
                 self.left -= now.len() as u32;
                 self.put_failed = failed;
                 if self.left == 0 {
-                    self.finish_put(host, failed);
+                    self.finish(host, !failed);
                 }
                 rest
             }
@@ -384,7 +384,7 @@ impl Session {
             self.left = request.size;
             self.put_failed = false;
             if request.size == 0 {
-                self.finish_put(host, false);
+                self.finish(host, true);
             }
             return;
         } else {
@@ -402,22 +402,28 @@ impl Session {
         reply(host, status);
     }
 
-    /// The last byte of a PUT: the temporary file becomes the target, or goes away.
-    fn finish_put<H: Host + ?Sized>(&mut self, host: &mut H, failed: bool) {
-        let ok = self.end_put(host, !failed);
+    /// The end of a PUT (its last byte) or a GET (its last chunk), `ok` if its file took or
+    /// gave everything: ends it and sends the final status.
+    fn finish<H: Host + ?Sized>(&mut self, host: &mut H, ok: bool) {
+        let ok = self.end_transfer(host, ok);
         reply(host, if ok { STATUS_OK } else { STATUS_FILE_ERROR });
     }
 
-    /// Closes the PUT's file; with `keep`, renames the temporary file into place. Whatever
-    /// is not renamed is removed. Returns whether the target was replaced.
-    fn end_put<H: Host + ?Sized>(&mut self, host: &mut H, keep: bool) -> bool {
+    /// Closes the current transfer's file. A PUT's temporary file becomes the target with
+    /// `keep`, and whatever is not renamed is removed. Returns whether all went well
+    /// (`keep`, and for a PUT the rename).
+    fn end_transfer<H: Host + ?Sized>(&mut self, host: &mut H, keep: bool) -> bool {
+        let put = self.op == Op::Put;
+        self.op = Op::Idle;
         host.close_file();
+        if !put {
+            return keep;
+        }
         let temp = self.file_name(TEMP_SUFFIX.len());
         let ok = keep && host.rename(temp, split(temp, self.name_len).0);
         if !ok {
             host.remove(temp);
         }
-        self.op = Op::Idle;
         ok
     }
 
@@ -439,28 +445,15 @@ impl Session {
             host.send(window_mut(buf, 0, CHUNK_PREFIX + n), Frame::Binary);
         }
         if n == 0 {
-            host.close_file();
-            self.op = Op::Idle;
-            reply(
-                host,
-                if got.is_some() {
-                    STATUS_OK
-                } else {
-                    STATUS_FILE_ERROR
-                },
-            );
+            self.finish(host, got.is_some());
         }
     }
 
     /// The connection ended (EOF, error or close): an unfinished PUT leaves no temporary
     /// file and no partial target; an unfinished GET closes its file.
     pub fn abort<H: Host + ?Sized>(&mut self, host: &mut H) {
-        match self.op {
-            Op::Put => {
-                self.end_put(host, false);
-            }
-            Op::Get => host.close_file(),
-            Op::Idle | Op::Drain => {}
+        if matches!(self.op, Op::Put | Op::Get) {
+            self.end_transfer(host, false);
         }
         self.op = Op::Idle;
         self.header_len = 0;
