@@ -16,7 +16,7 @@
 // Core logic: no unsafe code (the FFI edge in src/ffi/ is the only place for it).
 #![forbid(unsafe_code)]
 
-use crate::bytes::{copy_into, split, window, window_mut};
+use crate::bytes::{copy_into, split, window_mut};
 pub use crate::stream::Direction;
 use crate::websocket::HEADROOM;
 
@@ -363,7 +363,8 @@ impl Session {
     /// The current transfer's name followed by `suffix` bytes of TEMP_SUFFIX: all of it is
     /// the temporary name of a PUT.
     fn file_name(&self, suffix: usize) -> &[u8] {
-        window(&self.header, NAME_AT, NAME_AT + self.name_len + suffix)
+        let end = NAME_AT + self.name_len + suffix;
+        self.header.get(NAME_AT..end).unwrap_or_default()
     }
 
     /// Starts a PUT (`put`) or a GET: takes the request's name, opens the file (a PUT's
