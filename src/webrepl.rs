@@ -293,12 +293,9 @@ impl Session {
     {
         match self.op {
             Op::Idle => {
-                let need = HEADER_LEN - self.header_len;
-                let (now, rest) = split(data, need);
-                copy_into(
-                    window_mut(&mut self.header, self.header_len, HEADER_LEN),
-                    now,
-                );
+                let dst = window_mut(&mut self.header, self.header_len, HEADER_LEN);
+                let (now, rest) = split(data, dst.len());
+                copy_into(dst, now);
                 self.header_len += now.len();
                 if self.header_len == HEADER_LEN {
                     self.header_len = 0;
