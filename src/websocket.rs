@@ -484,6 +484,11 @@ fn frame_len<E: Errnos + ?Sized>(errnos: &E, len: usize) -> Result<u16, IoError>
 /// `head[HEADROOM..]` and then `rest` as one frame of opcode `op`, its header written into
 /// the end of `head`'s headroom: header and `head`'s payload in one underlying write, then
 /// `rest`. EINVAL for a `head` without the headroom, ENOBUFS past FRAME_MAX.
+///
+/// Inlined into both callers: for a control frame (`send_control`) the length is known to
+/// be short, so the 16-bit header, the EINVAL and ENOBUFS paths and the second write fold
+/// away.
+#[inline(always)]
 fn send<S, E>(sock: &mut S, errnos: &E, op: u8, head: &mut [u8], rest: &[u8]) -> Result<(), IoError>
 where
     S: Socket + ?Sized,
