@@ -102,26 +102,28 @@ const HEADER_START: Receiving = Receiving::Header { have: 0, need: 2 };
 const NO_PONG: u8 = 0xff;
 
 /// One websocket connection's framing state. Plain data, no heap: the glue keeps it inside
-/// the `websocket` object.
+/// the `websocket` object. In this order (`repr(C)`): the scalars first, at offsets a
+/// 16-bit Thumb load or store reaches, then the buffers.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct Websocket {
     rx: Receiving,
-    hdr: [u8; HEADER_MAX],
-    /// `HEADROOM` bytes for the header of a pong or close sent from here, then a control
-    /// frame's payload; a due pong's until it is sent.
-    buf: [u8; HEADROOM + CONTROL_MAX],
-    mask: [u8; 4],
+    /// Opcode of the frames written (`MP_STREAM_SET_DATA_OPTS`).
+    write_op: u8,
+    /// Payload length of the pong due (in `buf`), or NO_PONG.
+    pong: u8,
+    close_sent: bool,
     mask_pos: u8,
     /// Opcode of the frame being received.
     frame_op: u8,
     /// Opcode of the data message being received (`MP_STREAM_GET_DATA_OPTS`): a
     /// continuation frame keeps it, a control frame does not touch it.
     data_op: u8,
-    /// Opcode of the frames written (`MP_STREAM_SET_DATA_OPTS`).
-    write_op: u8,
-    /// Payload length of the pong due (in `buf`), or NO_PONG.
-    pong: u8,
-    close_sent: bool,
+    mask: [u8; 4],
+    hdr: [u8; HEADER_MAX],
+    /// `HEADROOM` bytes for the header of a pong or close sent from here, then a control
+    /// frame's payload; a due pong's until it is sent.
+    buf: [u8; HEADROOM + CONTROL_MAX],
 }
 
 impl Default for Websocket {
