@@ -129,33 +129,35 @@ enum Op {
 }
 
 /// One WebREPL session. Plain data, no heap: the glue keeps it inside the `_webrepl`
-/// object.
+/// object. In this order (`repr(C)`): the scalars first, at offsets 16-bit Thumb loads and
+/// stores reach, then the buffers.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct Session {
-    logged_in: bool,
-    denied: bool,
-    /// The password typed so far (only its first `PASSWORD_MAX` bytes are kept).
-    typed: [u8; PASSWORD_MAX],
     /// How many bytes were typed, counting past what `typed` keeps: more than any password
     /// can hold matches none, not even an empty one.
     typed_len: usize,
+    header_len: usize,
+    /// Bytes still to come of a PUT or drain.
+    left: u32,
+    /// The length of the current PUT's or GET's name in `header`.
+    name_len: usize,
+    pending_start: usize,
+    pending_len: usize,
+    logged_in: bool,
+    denied: bool,
+    op: Op,
+    /// The current PUT's file could not take its data.
+    put_failed: bool,
+    /// The password typed so far (only its first `PASSWORD_MAX` bytes are kept).
+    typed: [u8; PASSWORD_MAX],
     /// The request being received, and room for TEMP_SUFFIX after its name: once a request
     /// is taken, the name of its PUT or GET stays here (`name_len` bytes at `NAME_AT`,
     /// then TEMP_SUFFIX for the temporary file a PUT writes), as no request is received
     /// before that transfer ends.
     header: [u8; HEADER_LEN + TEMP_SUFFIX.len()],
-    header_len: usize,
-    op: Op,
-    /// Bytes still to come of a PUT or drain.
-    left: u32,
-    /// The current PUT's file could not take its data.
-    put_failed: bool,
-    /// The length of the current PUT's or GET's name in `header`.
-    name_len: usize,
     /// Terminal input that arrived in a read meant for file data, returned byte by byte.
     pending: [u8; READ_MAX],
-    pending_start: usize,
-    pending_len: usize,
 }
 
 impl Default for Session {
