@@ -169,12 +169,7 @@ impl PortStream {
 ///
 /// # Safety
 /// A non-null `p` must point to `len` initialised bytes valid for `'a`.
-#[cfg(any(
-    feature = "stream",
-    feature = "dupterm",
-    feature = "webrepl",
-    feature = "websocket"
-))]
+#[cfg(any(feature = "stream", feature = "dupterm", feature = "webrepl"))]
 pub(crate) unsafe fn slice_or_empty<'a>(p: *const u8, len: usize) -> &'a [u8] {
     if p.is_null() || len == 0 {
         &[]

@@ -158,14 +158,18 @@ pub unsafe extern "C" fn mprs_websocket_write(
         // SAFETY: errcode is writable.
         return unsafe { einval(errcode) };
     };
-    if rest.is_null() && rest_len != 0 {
+    // A NULL `rest` with a length is EINVAL; no length is no rest, whatever the pointer.
+    let rest: &[u8] = if rest_len == 0 {
+        &[]
+    } else if rest.is_null() {
         // SAFETY: errcode is writable.
         return unsafe { einval(errcode) };
-    }
+    } else {
+        // SAFETY: rest is non-null and covers rest_len readable bytes.
+        unsafe { core::slice::from_raw_parts(rest, rest_len) }
+    };
     // SAFETY: head covers head_len writable bytes, or is NULL (then too short: EINVAL).
     let head = unsafe { super::slice_or_empty_mut(head, head_len) };
-    // SAFETY: rest covers rest_len readable bytes (or rest_len is 0).
-    let rest = unsafe { super::slice_or_empty(rest, rest_len) };
     let op = u8::try_from(op).ok();
     let result = ws.write(
         &mut PortStream { call, obj: sock },
