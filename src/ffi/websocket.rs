@@ -123,8 +123,12 @@ pub unsafe extern "C" fn mprs_websocket_read(
             unsafe { einval(errcode) }
         };
     };
-    // SAFETY: buf is non-null and valid for len writable bytes.
-    let out = unsafe { super::slice_or_empty_mut(buf, len) };
+    let out: &mut [u8] = if len == 0 {
+        &mut []
+    } else {
+        // SAFETY: buf is non-null and valid for len writable bytes.
+        unsafe { core::slice::from_raw_parts_mut(buf, len) }
+    };
     let result = ws.read(&mut PortStream { call, obj: sock }, &PortErrnos, out);
     // SAFETY: errcode is writable.
     unsafe { stream_result(result, errcode) }
