@@ -142,8 +142,9 @@ pub struct Session {
     left: u32,
     /// The length of the current PUT's or GET's name in `header`.
     name_len: usize,
-    pending_start: usize,
-    pending_len: usize,
+    /// The kept terminal input not yet returned: `pending[pending_at..pending_end]`.
+    pending_at: usize,
+    pending_end: usize,
     logged_in: bool,
     denied: bool,
     op: Op,
@@ -180,8 +181,8 @@ impl Session {
             put_failed: false,
             name_len: 0,
             pending: [0; READ_MAX],
-            pending_start: 0,
-            pending_len: 0,
+            pending_at: 0,
+            pending_end: 0,
         }
     }
 
@@ -210,12 +211,11 @@ impl Session {
 
     /// Terminal input kept from an earlier read, if any.
     pub fn take_pending(&mut self) -> Option<u8> {
-        if self.pending_len == 0 {
+        if self.pending_at >= self.pending_end {
             return None;
         }
-        let byte = self.pending.get(self.pending_start).copied();
-        self.pending_start += 1;
-        self.pending_len -= 1;
+        let byte = self.pending.get(self.pending_at).copied();
+        self.pending_at += 1;
         byte
     }
 
@@ -259,10 +259,9 @@ impl Session {
 
     fn keep_pending(&mut self, rest: &[u8]) {
         // Only reachable when a text frame answers a multi-byte read; READ_MAX bounds it.
-        let n = rest.len().min(self.pending.len());
         copy_into(&mut self.pending, rest);
-        self.pending_start = 0;
-        self.pending_len = n;
+        self.pending_at = 0;
+        self.pending_end = rest.len().min(self.pending.len());
     }
 
     fn feed_password<H: Host + ?Sized>(&mut self, data: &[u8], host: &mut H) -> Feed {
