@@ -37,6 +37,12 @@ static inline __attribute__((always_inline)) mp_uint_t stream_call(stream_io_fn_
 static inline __attribute__((always_inline)) mp_uint_t stream_rw_with(stream_io_fn_t io, mp_obj_t stream, void *buf, mp_uint_t size, int *errcode, byte flags) {
     mprs_rw_t rw = { .left = size, .once = (flags & MP_STREAM_RW_ONCE) != 0 };
     int error = 0;
+    if ((buf == NULL && size != 0) || rw.left != size) {
+        // No buffer, or more than the machine counts (a 64-bit mp_uint_t on a 32-bit
+        // core): EINVAL, with no call, where py/stream.c would pass it on.
+        rw.error = MP_EINVAL;
+        size = 0;
+    }
     for (mp_uint_t len = size; len != 0;) {
         mp_uint_t out = stream_call(io, stream, (byte *)buf + rw.done, len, &error);
         len = mprs_rw_step(&rw, out, error);

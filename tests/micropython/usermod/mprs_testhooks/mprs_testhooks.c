@@ -12,6 +12,8 @@
 //   nslots()                  MICROPY_PY_OS_DUPTERM
 //   interrupt_char(c)         sets mp_interrupt_char, which the hooks compare read bytes
 //                             with (-1: none)
+//   rw_null(stream, size)     mp_stream_rw(stream, NULL, size, &err, read), as a C caller
+//                             might make it: (bytes done, err)
 //
 // The unix port handles Ctrl-C with a signal and does not build
 // shared/runtime/interrupt_char.c, yet os_dupterm.c (and mprs's c-glue/dupterm.c) read
@@ -19,6 +21,7 @@
 // A port that has it already builds with -DMPRS_TESTHOOKS_INTERRUPT_CHAR=0.
 
 #include "py/runtime.h"
+#include "py/stream.h"
 #include "extmod/misc.h"
 #include "shared/runtime/interrupt_char.h"
 
@@ -80,6 +83,14 @@ static mp_obj_t mprs_testhooks_nslots(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mprs_testhooks_nslots_obj, mprs_testhooks_nslots);
 
+static mp_obj_t mprs_testhooks_rw_null(mp_obj_t stream, mp_obj_t size_in) {
+    int err = 0;
+    mp_uint_t done = mp_stream_rw(stream, NULL, mp_obj_get_int(size_in), &err, MP_STREAM_RW_READ);
+    mp_obj_t items[2] = { mp_obj_new_int_from_uint(done), MP_OBJ_NEW_SMALL_INT(err) };
+    return mp_obj_new_tuple(2, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(mprs_testhooks_rw_null_obj, mprs_testhooks_rw_null);
+
 static const mp_rom_map_elem_t mprs_testhooks_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_mprs_testhooks) },
     { MP_ROM_QSTR(MP_QSTR_rx_chr), MP_ROM_PTR(&mprs_testhooks_rx_chr_obj) },
@@ -89,6 +100,7 @@ static const mp_rom_map_elem_t mprs_testhooks_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_slot), MP_ROM_PTR(&mprs_testhooks_slot_obj) },
     { MP_ROM_QSTR(MP_QSTR_nslots), MP_ROM_PTR(&mprs_testhooks_nslots_obj) },
     { MP_ROM_QSTR(MP_QSTR_interrupt_char), MP_ROM_PTR(&mprs_testhooks_interrupt_char_obj) },
+    { MP_ROM_QSTR(MP_QSTR_rw_null), MP_ROM_PTR(&mprs_testhooks_rw_null_obj) },
 };
 static MP_DEFINE_CONST_DICT(mprs_testhooks_module_globals, mprs_testhooks_module_globals_table);
 
