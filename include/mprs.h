@@ -1015,6 +1015,12 @@ bool mprs_lwip_readable(mprs_lwip_socket_t *s);
 #endif
 
 #if (defined(MPRS_LWIP) && defined(MPRS_TEST_HOOKS))
+/**
+ * Bytes received and not yet read (for the host tests: feature `test-hooks`).
+ *
+ * # Safety
+ * `s` as for `mprs_lwip_init`.
+ */
 size_t mprs_lwip_buffered(mprs_lwip_socket_t *s);
 #endif
 

@@ -481,7 +481,8 @@ fn send<H: Host + ?Sized>(host: &mut H, data: &[u8], frame: Frame) {
 /// Compares without an early exit, so the time taken says nothing about the password.
 /// `typed` holds the first `typed_len` bytes typed (as many as fit) and zeros after them.
 fn password_matches(password: &[u8], typed: &[u8; PASSWORD_MAX], typed_len: usize) -> bool {
-    let mut diff = u8::from(password.len() != typed_len);
+    // A password longer than what is kept (a port past its _Static_assert) matches nothing.
+    let mut diff = u8::from(password.len() != typed_len || password.len() > PASSWORD_MAX);
     for (i, &b) in typed.iter().enumerate() {
         diff |= password.get(i).copied().unwrap_or(0) ^ b;
     }

@@ -465,10 +465,6 @@ pub unsafe extern "C" fn mprs_lwip_readable(s: *mut MprsLwipSocket) -> bool {
     with_socket(s, |sock| sock.readable()).unwrap_or(true)
 }
 
-/// Bytes received and not yet read (for the host tests: feature `test-hooks`).
-///
-/// # Safety
-/// `s` as for `mprs_lwip_init`.
 /// The shim's side of poll() for the socket module (`mprs_socket_poll_events`): readable,
 /// failed (lwIP reported an error), peer closed; as `mprs_lwip_readable`,
 /// `mprs_lwip_failed` and `mprs_lwip_peer_closed` answer them, so a socket that is not
@@ -490,6 +486,10 @@ pub(crate) unsafe fn poll_view(s: *mut MprsLwipSocket) -> (bool, bool, bool) {
     .unwrap_or((true, true, false))
 }
 
+/// Bytes received and not yet read (for the host tests: feature `test-hooks`).
+///
+/// # Safety
+/// `s` as for `mprs_lwip_init`.
 #[cfg(feature = "test-hooks")]
 #[no_mangle]
 pub unsafe extern "C" fn mprs_lwip_buffered(s: *mut MprsLwipSocket) -> usize {

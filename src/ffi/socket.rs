@@ -384,6 +384,9 @@ mod tests {
             // A later callback (the peer's FIN, a reset) never undoes the connect.
             assert!(!mprs_socket_on_connect(s, -14));
             assert_eq!(mprs_socket_tcp(s), Tcp::Connected as u8);
+            // More than one tcp_write takes: a step of 65535 bytes, and the caller goes on.
+            let big = mprs_socket_send_step(s, 0, 100_000, 100_000, false, false);
+            assert_eq!((big.action, big.n), (MprsSocketAction::Go, u16::MAX));
             assert!(mprs_socket_set_tcp(s, Tcp::Closed as u8));
             assert!(!mprs_socket_set_tcp(s, 9));
             assert_eq!(
@@ -426,6 +429,13 @@ mod tests {
     #[test]
     fn errno_and_timeouts() {
         assert_eq!(mprs_socket_errno(0), 0);
+        // Every lwIP error maps to an errno a step's byte holds (c-glue/socket.c stores it).
+        for lwip_err in -16..=0 {
+            assert!(
+                (0..256).contains(&mprs_socket_errno(lwip_err)),
+                "{lwip_err}"
+            );
+        }
         assert_ne!(mprs_socket_errno(-14), 0);
         assert!(mprs_socket_timed_out(10, 20, 10));
         assert!(!mprs_socket_timed_out(10, 20, -1));

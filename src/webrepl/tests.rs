@@ -232,6 +232,10 @@ fn password_compare_is_exact() {
         !matches(&full, &[b'x'; PASSWORD_MAX + 1]),
         "more than is kept"
     );
+    // A password longer than a session keeps (a port past its limit) matches nothing, not
+    // even itself: the bytes past the kept ones were never compared.
+    let long = [b'x'; PASSWORD_MAX + 8];
+    assert!(!matches(&long, &long));
 }
 
 #[test]
