@@ -7,7 +7,7 @@ import socket
 # Shared helpers: listener(), connect(), recv_upto() (lib/net.py).
 exec(open("lib/net.py").read())
 
-PORT = 8006
+PORT = 8008
 CHUNKS = 1024
 CHUNK = 1024
 PATTERN = bytes(range(256)) * 5

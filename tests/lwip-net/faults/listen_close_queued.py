@@ -11,7 +11,7 @@ import time
 # Shared helpers: listener(), connect(), recv_upto(), in_use(), left_in_use() (lib/net.py).
 exec(open("lib/net.py").read())
 
-PORT = 8011
+PORT = 8012
 QUEUED = 3
 
 

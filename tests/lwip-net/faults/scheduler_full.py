@@ -14,6 +14,8 @@ PORT = 8009
 
 
 def instance0():
+    import lwip_tap
+
     multitest.globals(IP=multitest.get_network_ip())
     s = listener(PORT)
     multitest.next()
@@ -30,9 +32,15 @@ def instance0():
                 n += 1
         except RuntimeError:
             pass
+        # Until lwIP has taken the peer's segment in (time.sleep polls it), 5 s at most.
+        segments = lwip_tap.stats()["tcp_recv"]
         multitest.broadcast("scheduler full")
-        time.sleep(1)
-        queued.append("filler ran, %s queued behind it" % ("calls" if n else "none"))
+        for _ in range(100):
+            time.sleep(0.05)
+            if lwip_tap.stats()["tcp_recv"] > segments:
+                break
+        arrived = lwip_tap.stats()["tcp_recv"] > segments
+        queued.append("filler ran, %s queued behind it; data arrived meanwhile: %s" % ("calls" if n else "none", arrived))
 
     micropython.schedule(fill, None)
     for _ in range(40):
