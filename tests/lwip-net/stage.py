@@ -198,6 +198,26 @@ def build_unix(tree, args, name, mpy_cross):
     log("build %s: %.0f s" % (name, secs))
 
 
+def strict_warnings(tree, make_args, mpy_cross):
+    """modlwip.c's fault on a 64-bit host: with the unix port's -Werror as it is (no
+    -Wno-error=sign-compare, MPRS_STRICT_MODLWIP=1) extmod/modlwip.o must fail to compile, on
+    sign-compare; mprs's glue (c-glue/socket.c, lwip.c) is built with those flags by the mprs
+    build itself. make -W recompiles only that object; on failure the object the build made
+    stays in place. Returns the problems."""
+    obj = os.path.join("build-" + os.path.basename(VARIANT_DIR), "extmod", "modlwip.o")
+    logfile = os.path.join(mp.logdir(), "lwip-net-build-C-strict-modlwip.log")
+    rc, _ = mp.run(["make", "MICROPY_MPYCROSS=" + mpy_cross] + COMMON_FLAGS + make_args
+                   + ["MPRS_STRICT_MODLWIP=1", "-W", "../../extmod/modlwip.c", obj],
+                   os.path.join(tree, "ports", "unix"), logfile)
+    errors = [l for l in open(logfile, errors="replace") if "error:" in l]
+    sign = [l for l in errors if "Werror=sign-compare" in l]
+    ok = rc != 0 and len(sign) > 0
+    log("64-bit build with the port's -Werror (C): extmod/modlwip.c %s; mprs's glue builds with "
+        "the same flags" % ("fails, as expected: %d sign-compare errors" % len(sign) if ok else
+                            "did not fail on sign-compare as expected (exit %d, %d errors)" % (rc, len(errors))))
+    return [] if ok else ["64-bit -Werror check (C)"]
+
+
 def write_instance(path, binary):
     """run-multitests.py's instance for an lwIP build: the TAP interface up, and `nic` (our
     lwip_tap module, whose ifconfig() get_network_ip() reads) defined before the script."""
@@ -744,6 +764,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
 
     problems = ipv6_loopback(dual)
+    problems += strict_warnings(trees["c"], builds[0][2], mpy_cross)
     results = {}
     try:
         with Netns() as netns:
