@@ -19,6 +19,8 @@ Per build of the socket module (C: extmod/modlwip.c; mprs: c-glue/socket.c, MPRS
     instructions per received TCP segment (callgrind; bench/segments.py);
   - WebREPL over lwIP (webrepl/): the tree's webrepl.py on the lwIP build, the PyPI client
     in the namespace, printing "webrepl over lwip (<build>): <n> passed, <m> failed";
+  - the 64-bit build: extmod/modlwip.c must still fail to compile with the port's -Werror as it
+    is (sign-compare), where mprs's glue builds;
   - IPv6: each module built again with lwIP dual-stack (in ports/unix/build-unix-lwip-ipv6)
     runs ipv6/loopback.py over lwIP's ::1; mprs must print its .exp, which is what C prints.
 Prints, per build and role:
